@@ -1,0 +1,83 @@
+"""Fangang (返岗): return-to-work services for the migrant workers of Changde."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import settings_from_environment
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers, CLI, PWA."""
+    app = Flask(
+        __name__, instance_relative_config=True, static_folder=None, instance_path=instance_path
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings_from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    configure_logging(app)
+    init_extensions(app)
+    register_blueprints(app)
+    register_handlers(app)
+    register_cli(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    from app.logs import configure_logging as configure
+
+    configure(app)
+
+
+def init_extensions(app: Flask) -> None:
+    from app import security, sms
+    from app.accounts.models import User
+    from app.extensions import db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    sms.init_app(app)
+    security.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> None:
+        from app.errors import NotAuthenticated
+
+        raise NotAuthenticated()
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import health, pwa
+    from app.accounts.routes import bp as accounts
+    from app.api import API_PREFIX
+    from app.api.openapi import bp as openapi
+    from app.regions.routes import bp as regions
+
+    for blueprint in (accounts, regions, openapi):
+        app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(pwa.bp)
+
+
+def register_handlers(app: Flask) -> None:
+    from app.api.problems import register_problem_handlers
+
+    register_problem_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Accounts, roles, one-time-code and password login, and personal identity rules."""

@@ -1,0 +1,109 @@
+"""Every API error as application/problem+json (RFC 9457) with a stable code.
+
+No handler here ever returns HTML or a stack trace: unknown exceptions become a logged
+`internal_error` with the request id, so the client has something to quote.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, json
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
+
+from app.errors import DomainError
+from app.i18n import message
+
+log = logging.getLogger("app.errors")
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """Build one problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"https://fangang.example/problems/{code}",
+        "title": message(code, "en", **(params or {})),
+        "status": status,
+        "code": code,
+        "detail": message(code, **(params or {})),
+    }
+    if errors:
+        body["errors"] = [
+            {**err, "message": message(err["code"], **err.get("params", {}))}
+            if "message" not in err
+            else err
+            for err in errors
+        ]
+        for err in body["errors"]:
+            err.pop("params", None)
+    if "request_id" in g:
+        body["request_id"] = g.request_id
+    body.update(extra)
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
+    )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def register_problem_handlers(app: Flask) -> None:
+    """Map domain errors, HTTP errors and crashes to problem+json."""
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        headers = {}
+        if "retry_after" in error.extra:
+            headers["Retry-After"] = str(error.extra["retry_after"])
+        params = {**error.params, **error.extra}
+        return problem(
+            error.status,
+            error.code,
+            errors=error.errors,
+            params=params,
+            headers=headers,
+            **error.extra,
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(error: RateLimitExceeded) -> Response:
+        response = problem(429, "rate_limited")
+        # Flask-Limiter adds Retry-After / X-RateLimit-* in its after_request hook.
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = HTTP_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+        headers = {}
+        if status == 405 and getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
+        return problem(status, code, headers=headers)
+
+    @app.errorhandler(Exception)
+    def _crash(error: Exception) -> Response:
+        log.exception("unhandled error", extra={"error_type": type(error).__name__})
+        return problem(500, "internal_error")

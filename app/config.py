@@ -1,0 +1,69 @@
+"""Settings, read once from the environment when the app is created."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """A secret from the environment, else one generated into the instance folder.
+
+    Generating it on first run keeps `make run` free of setup while never committing a key.
+    """
+    from_env = os.environ.get(name)
+    if from_env:
+        return from_env
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / name.lower()
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the URL came with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def settings_from_environment(instance_path: Path) -> dict:
+    """All configuration the app reads, as Flask config keys."""
+    env = os.environ
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'fangang.db'}"
+    redis_url = env.get("REDIS_URL")
+    debug = env.get("FLASK_DEBUG") in ("1", "true")
+    return {
+        "SECRET_KEY": _instance_secret(instance_path, "SECRET_KEY"),
+        # Separate from SECRET_KEY: rotating the session key must not orphan ID-number hashes.
+        "ID_HASH_KEY": _instance_secret(instance_path, "ID_HASH_KEY"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
+        "APP_TIMEZONE": env.get("APP_TIMEZONE", "Asia/Shanghai"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not debug,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not debug,
+        "KEYS_DIR": env.get("FANGANG_KEYS_DIR", str(instance_path / "keys")),
+        "PAPER_CARD_VALID_DAYS": int(env.get("PAPER_CARD_VALID_DAYS", "7")),
+        "CARD_VALID_HOURS": int(env.get("CARD_VALID_HOURS", "24")),
+        "CERTIFICATE_VALID_DAYS": int(env.get("CERTIFICATE_VALID_DAYS", "7")),
+        "OTP_TTL_SECONDS": 300,
+        "OTP_RESEND_SECONDS": 60,
+        "OTP_MAX_ATTEMPTS": 5,
+        "LOGIN_RATE_PER_IP": env.get("LOGIN_RATE_PER_IP", "30 per minute;300 per hour"),
+        "OTP_RATE_PER_PHONE": env.get("OTP_RATE_PER_PHONE", "10 per hour"),
+        "PASSWORD_RATE_PER_USER": env.get("PASSWORD_RATE_PER_USER", "10 per 15 minutes"),
+        "PAGE_SIZE_DEFAULT": 20,
+        "PAGE_SIZE_MAX": 100,
+    }

@@ -1,0 +1,40 @@
+"""Test data in one line: make_user(roles=("official",), region_code="430702")."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+from app.accounts.models import User
+from app.accounts.services import create_user
+from app.demo import random_id_number, random_name
+from app.extensions import db
+
+_rng = random.Random(20200220)
+_phones = itertools.count(13900000000)
+
+
+def make_user(
+    *,
+    roles: tuple[str, ...] | list[str] = ("worker",),
+    phone: str | None = None,
+    name: str | None = None,
+    id_number: str | None = None,
+    region_code: str | None = "430702",
+    username: str | None = None,
+    password: str | None = None,
+    locale: str = "zh-CN",
+) -> User:
+    """A person with valid identity data; committed so other connections see them."""
+    user = create_user(
+        roles=roles,
+        phone=phone or str(next(_phones)),
+        username=username,
+        password=password,
+        name=name or random_name(_rng),
+        id_number=id_number or random_id_number(_rng, "430702"),
+        region_code=region_code,
+        locale=locale,
+    )
+    db.session.commit()
+    return user
