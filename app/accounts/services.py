@@ -98,7 +98,7 @@ def login_with_code(phone: str, code: str, now: datetime | None = None) -> User:
     challenge.consumed_dt = now
     user = db.session.scalars(select(User).where(User.phone == phone)).first()
     if user is None:
-        user = User(phone=phone)
+        user = User(phone=phone, active=True, locale="zh-CN")
         user.add_role("worker")
         db.session.add(user)
     if not user.active:

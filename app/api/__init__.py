@@ -88,10 +88,12 @@ def parse_model(model: type[BaseModel], data: Any) -> BaseModel:
 
 
 def _json_body() -> Any:
-    if not request.data:
-        return {}
     if not request.is_json:
-        raise UnsupportedMediaType()
+        if request.content_length:
+            raise UnsupportedMediaType()
+        return {}
+    if not request.get_data(cache=True):
+        return {}
     data = request.get_json(silent=True)
     if data is None:
         raise DomainError("malformed_json")
