@@ -36,9 +36,9 @@ run-https: install
 
 ## Headless Chromium for the browser tests (Debian's package; never Playwright's download).
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null) \
 	      || echo "warning: could not install chromium; browser tests will be skipped outside CI"; \
 	  else echo "note: /usr/bin/chromium missing; browser tests will be skipped outside CI"; fi; \
 	fi

@@ -38,6 +38,7 @@ def configure_logging(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     from app import security, sms
     from app.accounts.models import User
+    from app.cards import models as _cards  # noqa: F401 - register the tables
     from app.extensions import db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -63,11 +64,14 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts
     from app.api import API_PREFIX
     from app.api.openapi import bp as openapi
+    from app.cards.routes import bp as cards
+    from app.cards.wellknown import bp as wellknown
     from app.regions.routes import bp as regions
 
-    for blueprint in (accounts, regions, openapi):
+    for blueprint in (accounts, regions, cards, openapi):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
+    app.register_blueprint(wellknown)
     app.register_blueprint(pwa.bp)
 
 

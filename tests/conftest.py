@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,10 @@ def _schema(database_url: str, instance_path: Path) -> None:
         load_reference_regions()
         load_demo_townships()
         db.session.commit()
+        # One signer for the run, valid from before the frozen dates tests use (2020).
+        from app.cards.signing import issuer_name, keyring
+
+        keyring().create(issuer_name(), now=datetime(2019, 6, 1, tzinfo=UTC))
         db.engine.dispose()
 
 
@@ -115,9 +120,17 @@ def app(
 
 
 class ApiClient(FlaskClient):
-    """A test client that sends the CSRF token like the PWA does."""
+    """A test client that sends the CSRF token like the PWA does.
+
+    Each request runs in its own app context, as in production: otherwise `g` (and the
+    logged-in user Flask-Login caches there) would leak from one request to the next.
+    """
 
     def open(self, *args: object, **kwargs: object):  # noqa: ANN201
+        with self.application.app_context():
+            return self._open(*args, **kwargs)
+
+    def _open(self, *args: object, **kwargs: object):  # noqa: ANN201
         method = str(kwargs.get("method", "GET")).upper()
         headers = dict(kwargs.pop("headers", None) or {})
         if method in UNSAFE and "X-CSRF-Token" not in headers and not kwargs.pop("no_csrf", False):

@@ -38,3 +38,29 @@ def make_user(
     )
     db.session.commit()
     return user
+
+
+def village_in(county: str = "430702") -> str:
+    """The first demo village of a county."""
+    from app.regions.services import villages
+
+    return villages(county)[0].code
+
+
+def township_of(village_code: str) -> str:
+    from app.regions.models import Region
+
+    return db.session.get(Region, village_code).parent_code
+
+
+def declaration(**overrides: object) -> dict:
+    """A healthy declaration body for the API."""
+    body = {
+        "current_village_code": village_in(),
+        "temperature": "36.5",
+        "symptoms": ["none"],
+        "hubei_exposure_date": None,
+        "case_contact": False,
+    }
+    body.update(overrides)
+    return body

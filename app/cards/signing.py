@@ -1,0 +1,152 @@
+"""Our signer keys, the trust store the server verifies with, and the documents we publish.
+
+Keys live in KEYS_DIR (the instance folder by default), never in the repo. The active key is
+re-read when `flask keys rotate` changes the key ring, so a running server follows a rotation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.credentials import KeyRing, Signer, TrustEntry, TrustStore, build_revocation_list
+from app.credentials import build_trust_list as sign_trust_list
+from app.extensions import db
+
+_lock = threading.Lock()
+STORE_TTL_SECONDS = 10.0
+
+
+@dataclass
+class _Cache:
+    signer: Signer | None = None
+    signer_stamp: float | None = None
+    store: TrustStore | None = None
+    store_built: float = 0.0
+    store_stamp: float | None = None
+
+
+def _cache() -> _Cache:
+    return current_app.extensions.setdefault("card_signing", _Cache())
+
+
+def keyring() -> KeyRing:
+    return KeyRing(current_app.config["KEYS_DIR"])
+
+
+def _ring_stamp() -> float | None:
+    path = Path(current_app.config["KEYS_DIR"]) / KeyRing.STATE_FILE
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def issuer_name() -> str:
+    return current_app.config["ISSUER_NAME"]
+
+
+def issuer_region() -> str:
+    return current_app.config["ISSUER_REGION"]
+
+
+def card_lifetime() -> timedelta:
+    """The longest any card we sign stays valid: how long a retired key must stay trusted."""
+    config = current_app.config
+    return max(
+        timedelta(hours=config["CARD_VALID_HOURS"]),
+        timedelta(days=config["PAPER_CARD_VALID_DAYS"]),
+        timedelta(days=config["CERTIFICATE_VALID_DAYS"]),
+    )
+
+
+def ensure_signer(now: datetime | None = None) -> tuple[Signer, bool]:
+    """The active signer, creating the first key if there is none; (signer, created)."""
+    ring = keyring()
+    try:
+        return ring.active(), False
+    except LookupError:
+        return ring.create(issuer_name(), now=now, organization=issuer_name()), True
+
+
+def active_signer() -> Signer:
+    """The key new cards are signed with (cached; reloaded after a rotation)."""
+    cache = _cache()
+    stamp = _ring_stamp()
+    if cache.signer is None or cache.signer_stamp != stamp:
+        with _lock:
+            cache.signer = keyring().active()
+            cache.signer_stamp = stamp
+            cache.store = None
+    return cache.signer
+
+
+def own_trust_entries(now: datetime) -> list[TrustEntry]:
+    return keyring().trust_entries(
+        now=now, card_lifetime=card_lifetime(), region=issuer_region(), name=issuer_name()
+    )
+
+
+def imported_trust_entries() -> list[TrustEntry]:
+    from app.cards.models import TrustedIssuer
+
+    entries = []
+    rows = db.session.scalars(select(TrustedIssuer).where(TrustedIssuer.removed_dt.is_(None)))
+    for row in rows:
+        meta = {
+            "region": row.region_code,
+            "name": row.name,
+            "not_before": row.not_before,
+            "not_after": row.not_after,
+            "card_types": row.card_types or None,
+        }
+        if row.certificate_der:
+            entries.append(TrustEntry.from_certificate(row.certificate_der, **meta))
+        elif row.jwk:
+            entries.append(TrustEntry.from_jwk(row.jwk, **meta))
+    return entries
+
+
+def trust_store(now: datetime) -> TrustStore:
+    """Our keys and every imported issuer, rebuilt at most every few seconds."""
+    cache = _cache()
+    stamp = _ring_stamp()
+    fresh = time.monotonic() - cache.store_built < STORE_TTL_SECONDS
+    if cache.store is not None and fresh and cache.store_stamp == stamp:
+        return cache.store
+    store = TrustStore()
+    for entry in own_trust_entries(now) + imported_trust_entries():
+        store.add_entry(entry)
+    with _lock:
+        cache.store, cache.store_built, cache.store_stamp = store, time.monotonic(), stamp
+    return store
+
+
+def invalidate_trust_store() -> None:
+    _cache().store = None
+
+
+def trust_list_document(now: datetime) -> dict:
+    """The signed trust list other regions and the PWA verify against."""
+    entries = own_trust_entries(now) + imported_trust_entries()
+    return sign_trust_list(active_signer(), entries, now)
+
+
+def revocation_list(now: datetime) -> bytes:
+    """Signed list of revoked cards that have not expired yet."""
+    from app.cards.models import HealthCard
+
+    rows = db.session.execute(
+        select(HealthCard.card_id, HealthCard.expires_dt).where(
+            HealthCard.revoked_dt.is_not(None), HealthCard.expires_dt > now
+        )
+    )
+    return build_revocation_list(
+        active_signer(), ((bytes.fromhex(cid), exp) for cid, exp in rows), now
+    )

@@ -1,0 +1,61 @@
+"""Verifying a scanned code on the server, with our live revocation state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.cards import signing
+from app.cards.models import HealthCard
+from app.cards.schemas import VerifyOut
+from app.cards.services import STATUS_WORDS
+from app.credentials import verify
+from app.extensions import db
+
+REASON_WORDS = {
+    "ok": ("有效", "Valid"),
+    "bad_prefix": ("无法识别：不是健康码", "Not recognised: not a health code"),
+    "bad_base45": ("无法识别：编码损坏", "Not recognised: damaged code"),
+    "bad_compression": ("无法识别：数据损坏", "Not recognised: damaged data"),
+    "bad_cbor": ("无法识别：数据损坏", "Not recognised: damaged data"),
+    "bad_cose": ("无法识别：签名结构损坏", "Not recognised: damaged signature"),
+    "unsupported_alg": ("伪造：不支持的签名算法", "Forged: unsupported algorithm"),
+    "unknown_kid": ("伪造或未互认：签发方不在信任列表", "Forged or not recognised: unknown issuer"),
+    "bad_signature": ("伪造：签名无效", "Forged: invalid signature"),
+    "not_yet_valid": ("尚未生效", "Not yet valid"),
+    "expired": ("已过期", "Expired"),
+    "revoked": ("已撤销", "Revoked"),
+}
+
+
+def verify_code(qr: str, now: datetime, locale: str) -> VerifyOut:
+    """The library's verdict, plus the live revocation of our own cards."""
+    result = verify(qr, signing.trust_store(now), now)
+    reason = result.reason
+    card = result.card if result.valid or reason in ("expired", "revoked") else None
+    if result.valid and card is not None:
+        revoked = db.session.scalar(
+            select(HealthCard.revoked_dt).where(HealthCard.card_id == card["card_id"])
+        )
+        if revoked is not None:
+            reason = "revoked"
+    valid = result.valid and reason == "ok"
+    en = locale == "en"
+    status = card["status"] if card else None
+    return VerifyOut(
+        valid=valid,
+        reason=reason,
+        reason_text=REASON_WORDS[reason][1 if en else 0],
+        kind=result.kind if result.kind in ("FG1", "HC1") else None,
+        status=status,
+        status_text=STATUS_WORDS[status][1 if en else 0] if status else None,
+        card_type=card["card_type"] if card else None,
+        holder=f"{card['name_masked']}（{card['id_last4']}）" if card else None,
+        name_masked=card["name_masked"] if card else None,
+        id_last4=card["id_last4"] if card else None,
+        quarantine_until=card["quarantine_until"] if card else None,
+        issuer_region=result.region,
+        issuer_name=result.issuer_name,
+        expires_at=result.expires_at,
+    )
