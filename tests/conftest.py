@@ -111,6 +111,7 @@ def app(
 ) -> Iterator[Flask]:
     overrides = getattr(request, "param", None) or {}
     app = make_test_app(database_url, instance_path, **overrides)
+    app.test_client_class = ApiClient
     with app.app_context():
         empty_tables()
         app.extensions["sms"].sent.clear()

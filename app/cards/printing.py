@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -43,6 +44,7 @@ def card_lines(card: HealthCard, id_masked: str, village: str) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.ImageFont:
     for path in CJK_FONTS:
         if Path(path).exists():

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import struct
+
 from .errors import Base45Error
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+# Lookup tables instead of per-character divmod: base45 sits on every issue and verify.
+_PAIRS = [ALPHABET[i % 45] + ALPHABET[i // 45] for i in range(45 * 45)]
+_INVALID = 0xFF
+_VALUES = bytes(ALPHABET.index(chr(b)) if chr(b) in ALPHABET else _INVALID for b in range(256))
 
 
 def encode(data: bytes) -> str:
-    """Encode bytes: every 2 bytes become 3 characters, a trailing byte 2 characters."""
-    out: list[str] = []
-    for i in range(0, len(data) - 1, 2):
-        n = data[i] * 256 + data[i + 1]
-        n, c = divmod(n, 45)
-        e, d = divmod(n, 45)
-        out += (ALPHABET[c], ALPHABET[d], ALPHABET[e])
+    """Encode bytes: every 2 bytes (big-endian n) become 3 characters, n = c + 45 d + 2025 e;
+    a trailing byte becomes 2 characters."""
+    whole = len(data) // 2
+    out = [
+        _PAIRS[n % 2025] + ALPHABET[n // 2025]
+        for n in struct.unpack(f">{whole}H", data[: 2 * whole])
+    ]
     if len(data) % 2:
-        d, c = divmod(data[-1], 45)
-        out += (ALPHABET[c], ALPHABET[d])
+        out.append(_PAIRS[data[-1]])
     return "".join(out)
 
 
@@ -30,21 +34,23 @@ def decode(text: str) -> bytes:
     """
     if len(text) % 3 == 1:
         raise Base45Error("base45 length must not be 1 modulo 3")
-    out = bytearray()
-    try:
-        values = [_VALUE[c] for c in text]
-    except KeyError as exc:
-        raise Base45Error(f"character {exc.args[0]!r} is not in the base45 alphabet") from None
-    for i in range(0, len(values), 3):
-        chunk = values[i : i + 3]
-        if len(chunk) == 3:
-            n = chunk[0] + chunk[1] * 45 + chunk[2] * 2025
-            if n > 0xFFFF:
-                raise Base45Error("base45 triplet out of range")
-            out += n.to_bytes(2, "big")
-        else:
-            n = chunk[0] + chunk[1] * 45
-            if n > 0xFF:
-                raise Base45Error("base45 pair out of range")
-            out.append(n)
-    return bytes(out)
+    if not text.isascii():
+        raise Base45Error("base45 text must be ASCII")
+    values = text.encode("ascii").translate(_VALUES)
+    if _INVALID in values:
+        bad = text[values.index(_INVALID)]
+        raise Base45Error(f"character {bad!r} is not in the base45 alphabet")
+    whole = len(values) // 3
+    numbers = [
+        c + 45 * d + 2025 * e
+        for c, d, e in zip(values[0 : 3 * whole : 3], values[1::3], values[2::3], strict=False)
+    ]
+    if numbers and max(numbers) > 0xFFFF:
+        raise Base45Error("base45 triplet out of range")
+    out = struct.pack(f">{whole}H", *numbers)
+    if len(values) % 3 == 2:
+        n = values[-2] + 45 * values[-1]
+        if n > 0xFF:
+            raise Base45Error("base45 pair out of range")
+        out += bytes([n])
+    return out

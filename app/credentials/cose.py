@@ -35,6 +35,8 @@ TAG_CWT = 61
 # Nesting deeper than this is never legitimate in a QR credential and only costs stack.
 MAX_DEPTH = 24
 _P256_BYTES = 32
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())  # stateless; built once (it shows in profiles)
+_PSS_SHA256 = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
 
 def cbor_loads(data: bytes) -> Any:
@@ -146,7 +148,7 @@ def encode_sign1(
 
 def sign_es256(private_key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
     """ECDSA P-256 / SHA-256 as COSE (and WebCrypto) want it: raw r || s, 64 bytes."""
-    r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(hashes.SHA256())))
+    r, s = decode_dss_signature(private_key.sign(data, _ECDSA_SHA256))
     return r.to_bytes(_P256_BYTES, "big") + s.to_bytes(_P256_BYTES, "big")
 
 
@@ -163,14 +165,13 @@ def verify_signature(public_key: Any, alg: int, signature: bytes, data: bytes) -
                 return False
             r = int.from_bytes(signature[:32], "big")
             s = int.from_bytes(signature[32:], "big")
-            public_key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
+            public_key.verify(encode_dss_signature(r, s), data, _ECDSA_SHA256)
             return True
         if alg == ALG_PS256:
             if not isinstance(public_key, rsa.RSAPublicKey):
                 return False
             # RFC 8230: PSS with SHA-256, MGF1-SHA-256, salt length = hash length.
-            pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
-            public_key.verify(signature, data, pss, hashes.SHA256())
+            public_key.verify(signature, data, _PSS_SHA256, hashes.SHA256())
             return True
     except (InvalidSignature, ValueError):
         return False

@@ -206,5 +206,5 @@ def render_qr_png(text: str, box_size: int = 8, *, border: int = QUIET_ZONE) -> 
     if box_size != 1:
         image = image.resize((n * box_size, n * box_size), Image.Resampling.NEAREST)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
