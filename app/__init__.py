@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from app.config import settings_from_environment
+
+# One package per domain; each may have models.py, routes.py (a blueprint `bp`, served under
+# /api/v1) and cli.py (`register_commands(app)`).
+DOMAINS = (
+    "accounts",
+    "regions",
+    "audit",
+    "cards",
+    "checkpoints",
+    "quarantine",
+    "employers",
+    "jobs",
+    "intents",
+)
 
 
 def create_app(
@@ -29,6 +44,17 @@ def create_app(
     return app
 
 
+def domain_module(domain: str, module: str) -> Any:
+    """Import app.<domain>.<module>; None if that domain has no such module."""
+    name = f"app.{domain}.{module}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"app.{domain}", name):
+            return None
+        raise
+
+
 def configure_logging(app: Flask) -> None:
     from app.logs import configure_logging as configure
 
@@ -38,9 +64,10 @@ def configure_logging(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     from app import security, sms
     from app.accounts.models import User
-    from app.cards import models as _cards  # noqa: F401 - register the tables
     from app.extensions import db, limiter, login_manager, migrate
 
+    for domain in DOMAINS:  # every model module, so metadata and migrations see all tables
+        domain_module(domain, "models")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
@@ -61,15 +88,15 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app import health, pwa
-    from app.accounts.routes import bp as accounts
     from app.api import API_PREFIX
     from app.api.openapi import bp as openapi
-    from app.cards.routes import bp as cards
     from app.cards.wellknown import bp as wellknown
-    from app.regions.routes import bp as regions
 
-    for blueprint in (accounts, regions, cards, openapi):
-        app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    for domain in DOMAINS:
+        routes = domain_module(domain, "routes")
+        if routes is not None:
+            app.register_blueprint(routes.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(openapi, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(wellknown)
     app.register_blueprint(pwa.bp)
@@ -85,3 +112,7 @@ def register_cli(app: Flask) -> None:
     from app.cli import register_commands
 
     register_commands(app)
+    for domain in DOMAINS:
+        cli = domain_module(domain, "cli")
+        if cli is not None:
+            cli.register_commands(app)

@@ -13,10 +13,6 @@ from app.extensions import db
 
 
 def register_commands(app: Flask) -> None:
-    from app.cards.cli import register_commands as register_card_commands
-
-    register_card_commands(app)
-
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

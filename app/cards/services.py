@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.accounts.services import set_identity
-from app.cards import signing
+from app.cards import signals, signing
 from app.cards.models import HealthCard, HealthDeclaration, HealthStatus, StatusChange
 from app.cards.rules import HealthFacts, StatusDecision, assess, next_status
 from app.credentials import issue_card, new_card_id
@@ -145,6 +145,7 @@ def declare(
     if current != decided:
         set_status(user, decided, cause="declaration", now=now)
     db.session.flush()
+    signals.declaration_recorded.send(user, declaration=declaration, assessed=assessed, now=now)
     return declaration
 
 
@@ -181,6 +182,9 @@ def set_status(
         for card in _live_cards(user.id, now):
             revoke(card, reason="status_changed", now=now, actor=actor)
     db.session.flush()
+    signals.status_changed.send(
+        user, before=before, after=decision, cause=cause, actor=actor, now=now
+    )
 
 
 def release_quarantine(
