@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -143,8 +143,12 @@ def verify_trust_list(
         raise SignatureError("trust list signature does not verify with any root key")
     if doc.get("format") != FORMAT or doc.get("version") != VERSION:
         raise CredentialError("unsupported trust-list format")
-    moment = to_utc(now) if now is not None else datetime.now().astimezone()
-    if "expires_at" in doc and to_utc(moment) > parse_time(doc["expires_at"]):
+    moment = to_utc(now) if now is not None else datetime.now(UTC)
+    try:
+        expires_at = parse_time(doc["expires_at"]) if "expires_at" in doc else None
+    except (TypeError, ValueError, AttributeError):
+        raise CredentialError("trust list expires_at is not a timestamp") from None
+    if expires_at is not None and moment > expires_at:
         raise CredentialError(f"trust list expired at {doc['expires_at']}")
     if not isinstance(doc.get("keys"), list):
         raise CredentialError("trust list has no keys")

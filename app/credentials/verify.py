@@ -233,7 +233,7 @@ def _verify(
         "expires_at": decoded.expires_at,
     }
     alg = sign1.alg
-    if isinstance(alg, bool) or alg not in _ALLOWED_ALGS[decoded.kind]:
+    if type(alg) is not int or alg not in _ALLOWED_ALGS[decoded.kind]:  # also no bool/list
         return VerificationResult(
             False, "unsupported_alg", detail=f"alg {alg!r} not allowed in {decoded.kind}", **base
         )

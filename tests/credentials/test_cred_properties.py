@@ -7,17 +7,18 @@ import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
+import cbor2
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.credentials import REASONS, CardClaim, CardType, Status, TrustStore, base45, mask_name
 from app.credentials import verify as verify_text
-from app.credentials.cose import decode_sign1
+from app.credentials.cose import cbor_dumps, decode_sign1
 
 VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "dcc"
 SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 ALPHABET = base45.ALPHABET
 
@@ -145,3 +146,50 @@ def test_claim_round_trip(
 @given(seconds=st.integers(-(10**6), 10**9))
 def test_verify_at_any_time(seconds, make_card, store, now) -> None:
     _check(make_card(), store, now + timedelta(seconds=seconds))
+
+
+CBOR_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)
+    | st.floats()
+    | st.text(max_size=8)
+    | st.binary(max_size=16),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.integers(-300, 300) | st.text(max_size=3), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+# Claims that decode, so that the header checks after decoding are reached too.
+_IAT = 1582185600  # 2020-02-20T08:00:00Z, the fixture clock
+VALID_FG1_CLAIMS = {6: _IAT, 4: _IAT + 86400, -65537: [bytes(6), 1, 1, None, "张*", "1234"]}
+VALID_HC1_CLAIMS = {6: _IAT, 4: _IAT + 86400.5, -260: {1: {"ver": "1.3.0"}}}
+HEADERS = st.dictionaries(
+    st.sampled_from([1, 3, 4, -1, "kid"]),
+    CBOR_VALUES | st.sampled_from([-7, -37, -8, b"\x00" * 8]),
+    max_size=3,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    protected=HEADERS,
+    unprotected=HEADERS,
+    claims=st.sampled_from([VALID_FG1_CLAIMS, VALID_HC1_CLAIMS])
+    | st.dictionaries(st.sampled_from([1, 4, 6, -260, -65537]), CBOR_VALUES, max_size=4),
+    signature=st.binary(max_size=80),
+    prefix=st.sampled_from(["FG1:", "HC1:"]),
+    tag=st.sampled_from([None, 18, 61, 98]),
+)
+def test_structured_garbage_is_classified(
+    protected, unprotected, claims, signature, prefix, tag, store, now
+) -> None:
+    """Well-formed CBOR of the wrong shape gets a proper reason, never the catch-all."""
+    message = [cbor_dumps(protected), unprotected, cbor_dumps(claims), signature]
+    body = cbor_dumps(message if tag is None else cbor2.CBORTag(tag, message))
+    text = prefix + base45.encode(zlib.compress(body) if prefix == "HC1:" else body)
+    result = _check(text, store, now)
+    assert "internal error" not in result.detail, result.detail

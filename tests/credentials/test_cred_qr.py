@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+import qrcode
 import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from qrcode import util
 
 from app.credentials import qr_version, render_qr_png, render_qr_svg, verify
-from app.credentials.qr import make_qr
+from app.credentials.base45 import ALPHABET
+from app.credentials.qr import make_qr, penalty
 
 VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "dcc"
 
@@ -113,3 +118,35 @@ def test_non_alphanumeric_text_falls_back_to_bytes() -> None:
     text = "https://fangang.example/返岗"
     barcode = _read(Image.open(io.BytesIO(render_qr_png(text, box_size=3))))
     assert barcode.text == text
+
+
+# -- our fast mask choice must equal qrcode's own --------------------------------------
+
+
+def _reference(text: str) -> qrcode.QRCode:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q)
+    qr.add_data(util.QRData(text, mode=util.MODE_ALPHA_NUM))
+    qr.make(fit=True)
+    return qr
+
+
+@pytest.mark.parametrize("length", [1, 20, 60, 140, 210, 330, 600])
+def test_same_symbol_as_qrcode(length: int) -> None:
+    rng = random.Random(length)
+    for _ in range(3):
+        text = "FG1:" + "".join(rng.choice(ALPHABET) for _ in range(length))
+        ours, reference = make_qr(text), _reference(text)
+        assert ours.version == reference.version
+        assert ours.modules == reference.modules  # same mask, format and version bits too
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.sampled_from([21, 25, 45, 57]),
+    density=st.floats(0.05, 0.95),
+    seed=st.integers(0, 2**32),
+)
+def test_penalty_matches_qrcode(size: int, density: float, seed: int) -> None:
+    rng = random.Random(seed)
+    modules = [[rng.random() < density for _ in range(size)] for _ in range(size)]
+    assert penalty(modules) == util.lost_point(modules)

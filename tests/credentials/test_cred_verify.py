@@ -210,7 +210,7 @@ def test_card_types_restrict_a_key(make_card, signer, now) -> None:
 # -- algorithm --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("alg", [-37, -8, -35, 0, "ES256", None, True])
+@pytest.mark.parametrize("alg", [-37, -8, -35, 0, "ES256", None, True, [-7], {1: -7}, -7.0])
 def test_alg_changed(make_card, store, signer, now, alg) -> None:
     """FG1 is ES256 only: any other alg is refused, whether or not it was re-signed."""
     header = {4: signer.kid} if alg is None else {1: alg, 4: signer.kid}
