@@ -10,6 +10,11 @@ import hmac
 import re
 from datetime import date
 
+# One masking rule for screens and QR codes alike: the credentials library owns it.
+from app.credentials.claims import mask_id_number, mask_name
+
+__all__ = ["mask_id_number", "mask_name"]
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -53,23 +58,8 @@ def is_valid_phone(value: str) -> bool:
     return bool(PHONE_RE.match(value))
 
 
-def mask_id_number(id_number: str) -> str:
-    """'4307**********123X': region prefix and last four only."""
-    return id_number[:4] + "*" * 10 + id_number[-4:]
-
-
 def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "*" * len(phone)
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 张小三 → 张*三, 欧阳娜娜 → 欧*娜: never more than first and last character."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" + name[-1]
 
 
 def hash_id_number(id_number: str, key: bytes) -> str:

@@ -131,8 +131,10 @@ def _start_session(user: object) -> None:
 
 @endpoint(bp, "/auth/logout", method="POST", summary="Log out", status=204)
 def logout() -> None:
-    logout_user()
+    # Clear first: logout_user() leaves a flag in the session that deletes the remember-me
+    # cookie; clearing afterwards would drop it and log the user straight back in.
     session.clear()
+    logout_user()
 
 
 @endpoint(bp, "/me", summary="The logged-in user", response=Me)

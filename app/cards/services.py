@@ -9,13 +9,13 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from app.accounts.identity import mask_name
 from app.accounts.models import User
 from app.accounts.services import set_identity
 from app.cards import signals, signing
 from app.cards.models import HealthCard, HealthDeclaration, HealthStatus, StatusChange
 from app.cards.rules import HealthFacts, StatusDecision, assess, next_status
 from app.credentials import issue_card, new_card_id
-from app.credentials import mask_name as credential_mask_name
 from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.i18n import register_messages
@@ -296,7 +296,7 @@ def issue(
         status=decision.status,
         reasons=list(decision.reasons),
         quarantine_until=decision.quarantine_until,
-        name_masked=credential_mask_name(user.name),
+        name_masked=mask_name(user.name),
         id_last4=user.id_masked[-4:],
         issuing_region_code=signing.issuer_region(),
         destination_code=destination_code,

@@ -163,6 +163,18 @@ def test_logout_ends_the_session(app, client, login):
     assert client.get("/api/v1/me").status_code == 401
 
 
+def test_logout_after_a_real_login_also_forgets_the_remember_cookie(app, client):
+    make_user(phone="13800000001")
+    request_code(client)
+    client.post(
+        "/api/v1/auth/login", json={"phone": "13800000001", "code": last_code(app, "13800000001")}
+    )
+    assert client.get_cookie("remember_token") is not None
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/api/v1/me").status_code == 401
+
+
 def test_the_user_chooses_english(app, client, login):
     login(make_user())
     response = client.patch("/api/v1/me", json={"locale": "en"})

@@ -1,0 +1,71 @@
+/**
+ * Home: a greeting with the (server-masked) name and quick entries for each of the user's roles.
+ * To add an entry, add it to ENTRIES; it shows for users with one of its roles.
+ */
+import { html, nothing } from '../html.js';
+import { t, regionName } from '../i18n.js';
+import { icon } from '../icons.js';
+import * as store from '../store.js';
+
+const ENTRIES = [
+  { role: 'worker', path: '/card', icon: 'qrcode', label: 'home.entry.card', desc: 'home.entry.card_desc' },
+  { role: 'worker', path: '/declare', icon: 'form', label: 'home.entry.declare', desc: 'home.entry.declare_desc' },
+  { role: 'worker', path: '/jobs', icon: 'briefcase', label: 'home.entry.jobs', desc: 'home.entry.jobs_desc' },
+  { role: 'worker', path: '/intent', icon: 'route', label: 'home.entry.intent', desc: 'home.entry.intent_desc' },
+  { role: 'worker', path: '/rules', icon: 'shield', label: 'home.entry.rules', desc: 'home.entry.rules_desc' },
+  { role: 'volunteer', path: '/scan', icon: 'scan', label: 'home.entry.scan', desc: 'home.entry.scan_desc' },
+  { role: 'employer', path: '/recruit', icon: 'megaphone', label: 'home.entry.recruit', desc: 'home.entry.recruit_desc' },
+  { role: 'official', path: '/ledger', icon: 'ledger', label: 'home.entry.ledger', desc: 'home.entry.ledger_desc' },
+  { role: 'admin', path: '/ledger', icon: 'ledger', label: 'home.entry.ledger', desc: 'home.entry.ledger_desc' },
+];
+const ROLE_ORDER = ['worker', 'volunteer', 'employer', 'official', 'admin'];
+
+function greetingKey(hour) {
+  if (hour < 11) return 'home.greeting_morning';
+  if (hour < 18) return 'home.greeting_afternoon';
+  return 'home.greeting_evening';
+}
+
+function entryCells(entries) {
+  return html`<div class="weui-cells">
+    ${entries.map(
+      (e) => html`<a class="weui-cell weui-cell_access app-entry" href=${`#${e.path}`}>
+        <div class="weui-cell__hd app-entry__icon">${icon(e.icon)}</div>
+        <div class="weui-cell__bd">
+          <p class="app-entry__label">${t(e.label)}</p>
+          <p class="app-entry__desc">${t(e.desc)}</p>
+        </div>
+        <div class="weui-cell__ft"></div>
+      </a>`,
+    )}
+  </div>`;
+}
+
+export default function createHomeView() {
+  return {
+    render() {
+      const { me } = store.get();
+      if (!me) return nothing;
+      const roles = ROLE_ORDER.filter((role) => store.hasRole(role));
+      const groups = roles
+        .map((role) => ({ role, entries: ENTRIES.filter((e) => e.role === role) }))
+        .filter((g) => g.entries.length);
+      return html`<div class="app-page app-home">
+        <header class="app-hero">
+          <h1 class="app-hero__title" data-testid="greeting">
+            ${t(greetingKey(new Date().getHours()), { name: me.display_name || t('home.friend') })}
+          </h1>
+          <p class="app-hero__sub">${me.region ? regionName(me.region) : t('home.region_unset')}</p>
+        </header>
+        ${store.hasRole('worker')
+          ? html`<div class="app-notice" role="note">${icon('shield', 'app-icon app-notice__icon')}<p>${t('home.notice_worker')}</p></div>`
+          : nothing}
+        ${groups.map(
+          (g) => html`${groups.length > 1 ? html`<div class="weui-cells__title">${t(`role.${g.role}`)}</div>` : nothing}
+            ${entryCells(g.entries)}`,
+        )}
+        ${groups.length === 0 ? html`<div class="weui-cells__tips app-empty">${t('home.no_roles')}</div>` : nothing}
+      </div>`;
+    },
+  };
+}
