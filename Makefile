@@ -25,12 +25,14 @@ install-dev: $(VENV)/.installed-dev
 ## Serve the PWA and the API on http://127.0.0.1:5000 with demo data in SQLite.
 run: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask keys ensure
 	$(BIN)/flask demo-data --if-empty
 	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## The same over HTTPS with a self-signed certificate, so a phone on the LAN can use the camera.
 run-https: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask keys ensure
 	$(BIN)/flask demo-data --if-empty
 	FLASK_DEBUG=1 $(BIN)/flask run --host 0.0.0.0 --port 5443 --cert adhoc
 

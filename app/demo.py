@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import insert, select
 
@@ -134,8 +135,60 @@ def load_demo_data(*, workers: int = 200, seed: int = 1) -> dict[str, int]:
         added += 1
     counts["accounts"] = added
     counts["workers"] = add_random_workers(workers, rng) if workers else 0
+    counts["declarations"] = declare_demo_health(rng)
     db.session.commit()
     return counts
+
+
+def declare_demo_health(rng: random.Random, sample: int = 200) -> int:
+    """Health declarations for the demo workers (and a sample of others), so cards exist.
+
+    张伟 (13800000001) is green, 李秀英 (13800000002) yellow after a Hubei exposure; about one
+    in twenty of the sample has a fever. Needs a signer key (`flask keys ensure`).
+    """
+    from app.cards.models import HealthStatus
+    from app.cards.services import Declaration, current_card, declare
+    from app.timeutil import local_today, utcnow
+
+    now = utcnow()
+    today = local_today(now)
+    villages = db.session.scalars(
+        select(Region.code).where(Region.level == "village").order_by(Region.code)
+    ).all()
+    if not villages:
+        return 0
+    fixed = {"13800000001": None, "13800000002": today - timedelta(days=5)}
+    people = list(db.session.scalars(select(User).where(User.phone.in_(fixed))))
+    others = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == "worker", User.phone.not_in(fixed))
+        .order_by(User.id)
+        .limit(sample)
+    ).all()
+    done = 0
+    for user in people + list(others):
+        if db.session.get(HealthStatus, user.id) is not None:
+            continue
+        fever = user.phone not in fixed and rng.random() < 0.05
+        village = user.region_code if user.region_code in villages else rng.choice(villages)
+        declare(
+            user,
+            Declaration(
+                temperature=Decimal("38.1")
+                if fever
+                else Decimal(rng.choice(["36.3", "36.5", "36.7"])),
+                symptoms=["fever"] if fever else ["none"],
+                case_contact=False,
+                hubei_exposure_date=fixed.get(user.phone),
+                current_village_code=village,
+                household_region_code=village,
+            ),
+            now=now,
+        )
+        current_card(user, now=now)
+        done += 1
+    return done
 
 
 def add_random_workers(count: int, rng: random.Random, batch: int = 5000) -> int:

@@ -21,6 +21,16 @@ def test_demo_data_loads_accounts_and_workers(app, runner):
     assert "already has data" in again.output
 
 
+def test_demo_workers_have_cards(app, runner):
+    from app.cards.models import HealthStatus
+
+    assert runner.invoke(args=["demo-data", "--workers", "20"]).exit_code == 0
+    zhang = db.session.scalars(select(User).where(User.phone == "13800000001")).one()
+    li = db.session.scalars(select(User).where(User.phone == "13800000002")).one()
+    assert db.session.get(HealthStatus, zhang.id).status == "green"
+    assert db.session.get(HealthStatus, li.id).status == "yellow"
+
+
 def test_same_seed_same_people():
     import random
 
