@@ -190,7 +190,8 @@ def numeric_date(claims: dict[Any, Any], key: int, *, integer_only: bool) -> flo
     allowed = (int,) if integer_only else (int, float)
     if isinstance(value, bool) or not isinstance(value, allowed):
         raise CborError(f"claim {key} must be a NumericDate")
-    if not (math.isfinite(value) and 0 <= value <= MAX_EPOCH_SECONDS):
+    # Range first: math.isfinite() raises OverflowError on a huge bignum integer.
+    if not (0 <= value <= MAX_EPOCH_SECONDS and math.isfinite(value)):
         raise CborError(f"claim {key} is out of range")
     return value
 

@@ -1,0 +1,146 @@
+// Test helpers: issue FG1 cards, COSE messages, trust lists and revocation lists in
+// JavaScript (WebCrypto), so the node tests do not need Python. The cross-check against the
+// Python issuer is tests/js/test_js_python_agree.py.
+import { deflateSync } from 'node:zlib';
+
+import { encode as base45Encode } from '../../pwa/js/verify/base45.js';
+import { Tagged, encode as cborEncode } from '../../pwa/js/verify/cbor.js';
+import { sigStructure } from '../../pwa/js/verify/cose.js';
+import { b64urlEncode, binaryKey } from '../../pwa/js/verify/keys.js';
+import { canonicalJson } from '../../pwa/js/verify/trust.js';
+
+export const NOW = new Date('2020-02-20T08:00:00Z');
+export const NOW_S = NOW.getTime() / 1000;
+export const DAY = 86400;
+export const CARD_ID = Uint8Array.from([0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6]);
+export const WULING = 430702;
+
+const subtle = globalThis.crypto.subtle;
+const utf8 = new TextEncoder();
+let counter = 0;
+
+/** A P-256 key pair with an 8-byte kid and its public JWK (kid included). */
+export async function makeSigner(kid) {
+  const pair = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ]);
+  kid ??= Uint8Array.from([0xf6, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, ++counter]);
+  const { kty, crv, x, y } = await subtle.exportKey('jwk', pair.publicKey);
+  return { ...pair, kid, jwk: { kty, crv, x, y, kid: b64urlEncode(kid) } };
+}
+
+export async function signEs256(signer, data) {
+  const sig = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signer.privateKey, data);
+  return new Uint8Array(sig);
+}
+
+/** CWT claims of a card: {6: iat, 4: exp, -65537: [...]} (Python's key order). */
+export function cardClaims({
+  cardId = CARD_ID,
+  cardType = 1,
+  status = 1,
+  quarantineDays = null,
+  name = '张*三',
+  tail = '123X',
+  iat = NOW_S,
+  exp = NOW_S + 14 * DAY,
+  extra = [],
+} = {}) {
+  return new Map([
+    [6, iat],
+    [4, exp],
+    [-65537, [cardId, cardType, status, quarantineDays, name, tail, ...extra]],
+  ]);
+}
+
+/**
+ * A signed COSE_Sign1. `protectedHeader` defaults to {1: -7, 4: kid}; `tags` wraps the
+ * array (default [18]); `payload` may be a Map (encoded) or bytes.
+ */
+export async function coseSign1(
+  signer,
+  payload,
+  { protectedHeader, unprotected = new Map(), tags = [18], signWith = signer } = {},
+) {
+  const header = protectedHeader ?? new Map([[1, -7], [4, signer.kid]]);
+  const protectedBytes = header instanceof Uint8Array ? header : cborEncode(header);
+  const payloadBytes = payload instanceof Uint8Array ? payload : cborEncode(payload);
+  const signature = await signEs256(signWith, sigStructure(protectedBytes, payloadBytes));
+  let message = [protectedBytes, unprotected, payloadBytes, signature];
+  for (const tag of [...tags].reverse()) message = new Tagged(tag, message);
+  return cborEncode(message);
+}
+
+export const fg1 = (coseBytes) => 'FG1:' + base45Encode(coseBytes);
+export const hc1 = (coseBytes) => 'HC1:' + base45Encode(new Uint8Array(deflateSync(coseBytes)));
+
+/** Issue a FG1 card text (claims overridable as in cardClaims). */
+export async function issueCard(signer, fields = {}, options = {}) {
+  return fg1(await coseSign1(signer, cardClaims(fields), options));
+}
+
+/** A minimal DCC payload for our own HC1 test codes. */
+export function dccClaims({ iat = NOW_S, exp = NOW_S + 365 * DAY } = {}) {
+  const cert = new Map([
+    ['ver', '1.3.0'],
+    ['nam', new Map([['fn', 'Musterfrau'], ['gn', 'Erika']])],
+    ['dob', '1964-08-12'],
+  ]);
+  return new Map([
+    [1, 'DE'],
+    [6, iat],
+    [4, exp],
+    [-260, new Map([[1, cert]])],
+  ]);
+}
+
+/** A signed trust list document, as the server's build_trust_list writes it. */
+export async function buildTrustList(root, entries, { issuedAt = NOW, validDays = 7 } = {}) {
+  const doc = {
+    format: 'fangang-trust-list',
+    version: 1,
+    issued_at: iso(issuedAt),
+    expires_at: iso(new Date(issuedAt.getTime() + validDays * DAY * 1000)),
+    keys: entries,
+  };
+  const header = b64urlEncode(utf8.encode(JSON.stringify({ alg: 'ES256', kid: root.jwk.kid })));
+  const input = utf8.encode(`${header}.${b64urlEncode(utf8.encode(canonicalJson(doc)))}`);
+  doc.signature = `${header}..${b64urlEncode(await signEs256(root, input))}`;
+  return doc;
+}
+
+export function iso(date) {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A trust-list entry for a signer. */
+export function entryJson(signer, meta = {}) {
+  const { kid, ...jwk } = signer.jwk;
+  return { kid, jwk: { ...jwk, kid }, ...meta };
+}
+
+/** A signed revocation list: records of SHA-256(card id)[:16] || expiry (uint32). */
+export async function buildRevocationList(signer, records, { issuedAt = NOW_S } = {}) {
+  const sorted = [...records].sort((a, b) => (binaryKey(a[0]) < binaryKey(b[0]) ? -1 : 1));
+  const bytes = new Uint8Array(sorted.length * 20);
+  sorted.forEach(([hash, expires], i) => {
+    bytes.set(hash, i * 20);
+    new DataView(bytes.buffer).setUint32(i * 20 + 16, expires);
+  });
+  const payload = new Map([[1, 1], [2, issuedAt], [3, bytes]]);
+  const header = new Map([
+    [1, -7],
+    [3, 'application/fangang-revocation+cbor'],
+    [4, signer.kid],
+  ]);
+  return coseSign1(signer, payload, { protectedHeader: header });
+}
+
+export async function sha256Prefix(bytes) {
+  return new Uint8Array(await subtle.digest('SHA-256', bytes)).slice(0, 16);
+}
+
+export function hex(text) {
+  return Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+}
