@@ -137,25 +137,49 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
 
 
-def set_identity(user: User, *, name: str | None = None, id_number: str | None = None) -> None:
-    """Record name and ID number; the ID number is kept only as a keyed hash and a mask."""
+def _identity_digest(id_number: str, id_type: str) -> str:
+    # Resident IDs hash bare (the common case); other documents carry their type, so a
+    # passport number can never collide with a resident ID.
+    key = id_number if id_type == "resident_id" else f"{id_type}:{id_number}"
+    return hash_id_number(key, id_hash_key())
+
+
+def set_identity(
+    user: User,
+    *,
+    name: str | None = None,
+    id_number: str | None = None,
+    id_type: str = "resident_id",
+) -> None:
+    """Record name and ID number; the ID number is kept only as a keyed hash and a mask.
+
+    Resident ID numbers are checked (GB 11643) and give the sex; passports and permits are
+    checked for shape only.
+    """
     if name is not None:
         user.name = name.strip()
-    if id_number is not None:
-        id_number = normalise_id_number(id_number)
+    if id_number is None:
+        return
+    id_number = normalise_id_number(id_number)
+    if id_type == "resident_id":
         if not is_valid_id_number(id_number):
             raise ValidationFailed(errors=[{"field": "id_number", "code": "id_number_invalid"}])
-        digest = hash_id_number(id_number, id_hash_key())
-        other = db.session.scalars(select(User.id).where(User.id_hash == digest)).first()
-        if other is not None and other != user.id:
-            raise Conflict("id_number_taken")
-        user.id_hash = digest
+    elif not (5 <= len(id_number) <= 32 and id_number.isascii() and id_number.isalnum()):
+        raise ValidationFailed(errors=[{"field": "id_number", "code": "id_number_invalid"}])
+    digest = _identity_digest(id_number, id_type)
+    other = db.session.scalars(select(User.id).where(User.id_hash == digest)).first()
+    if other is not None and other != user.id:
+        raise Conflict("id_number_taken")
+    user.id_hash = digest
+    if id_type == "resident_id":
         user.id_masked = mask_id_number(id_number)
         user.sex = id_sex(id_number)
+    else:
+        user.id_masked = id_number[:1] + "*" * (len(id_number) - 5) + id_number[-4:]
 
 
-def find_by_id_number(id_number: str) -> User | None:
-    digest = hash_id_number(id_number, id_hash_key())
+def find_by_id_number(id_number: str, id_type: str = "resident_id") -> User | None:
+    digest = _identity_digest(normalise_id_number(id_number), id_type)
     return db.session.scalars(select(User).where(User.id_hash == digest)).first()
 
 

@@ -6,8 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+from app.accounts.identity import is_valid_id_number, normalise_id_number
 from app.cards.models import HealthCard
 from app.validation import IdNumber, Phone
 
@@ -28,7 +30,23 @@ class DeclarationIn(Strict):
     id_type: Literal["resident_id", "passport", "hk_macao_permit", "taiwan_permit", "other"] = (
         "resident_id"
     )
-    id_number: IdNumber | None = Field(None, examples=["11010519491231002X"])
+    id_number: str | None = Field(
+        None,
+        min_length=5,
+        max_length=32,
+        examples=["11010519491231002X"],
+        description="Checked with the GB 11643 check digit when id_type is resident_id.",
+    )
+
+    @field_validator("id_number")
+    @classmethod
+    def _resident_id_checked(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and info.data.get("id_type", "resident_id") == "resident_id":
+            value = normalise_id_number(value)
+            if not is_valid_id_number(value):
+                raise PydanticCustomError("id_number_invalid", "not a valid resident ID number")
+        return value
+
     household_region_code: str | None = Field(None, max_length=20, examples=["430702"])
     current_village_code: str = Field(max_length=20, examples=["430702001001"])
     temperature: Decimal = Field(

@@ -85,14 +85,14 @@ def _check_declaration(user: User, data: Declaration, today: date) -> None:
 def _apply_identity(user: User, data: Declaration) -> None:
     if data.name:
         user.name = data.name.strip()
-    if data.id_number and data.id_type == "resident_id":
+    if data.id_number:
         if user.id_hash:
             from app.accounts.services import find_by_id_number
 
-            if find_by_id_number(data.id_number) is not user:
+            if find_by_id_number(data.id_number, data.id_type) is not user:
                 raise Conflict("id_number_mismatch")
         else:
-            set_identity(user, id_number=data.id_number)
+            set_identity(user, id_number=data.id_number, id_type=data.id_type)
     if not user.name or not user.id_masked:
         raise ValidationFailed(errors=[{"field": "id_number", "code": "identity_required"}])
 

@@ -17,9 +17,27 @@ from sqlalchemy import select
 
 from app.credentials import KeyRing, Signer, TrustEntry, TrustStore, build_revocation_list
 from app.credentials import build_trust_list as sign_trust_list
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import register_messages
 
 _lock = threading.Lock()
+
+register_messages(
+    {
+        "signing_unavailable": (
+            "签发服务暂不可用（未配置签名密钥）。",
+            "Card signing is unavailable (no signer key configured).",
+        ),
+    }
+)
+
+
+class SigningUnavailable(DomainError):
+    status = 503
+    code = "signing_unavailable"
+
+
 STORE_TTL_SECONDS = 10.0
 
 
@@ -81,7 +99,11 @@ def active_signer() -> Signer:
     stamp = _ring_stamp()
     if cache.signer is None or cache.signer_stamp != stamp:
         with _lock:
-            cache.signer = keyring().active()
+            try:
+                cache.signer = keyring().active()
+            except LookupError:
+                # No key yet: the operator has not run `flask keys ensure` (make run does).
+                raise SigningUnavailable() from None
             cache.signer_stamp = stamp
             cache.store = None
     return cache.signer

@@ -203,3 +203,16 @@ def test_today_is_asia_shanghai(client, worker, clock):
     response = declare(client, hubei_exposure_date="2020-02-21")
     assert response.status_code == 201
     assert response.get_json()["card"]["quarantine_until"] == str(date(2020, 3, 6))
+
+
+def test_a_passport_holder_can_declare(app, client, login):
+    from app.accounts.services import create_user
+    from app.extensions import db
+
+    user = create_user(roles=["worker"], phone="13912340001")
+    db.session.commit()
+    login(user)
+    response = declare(client, name="王小明", id_type="passport", id_number="E12345678")
+    assert response.status_code == 201, response.get_json()
+    assert client.get("/api/v1/me").get_json()["id_masked"] == "E****5678"
+    assert response.get_json()["card"]["id_last4"] == "5678"
