@@ -34,7 +34,8 @@ run-https: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask keys ensure
 	$(BIN)/flask demo-data --if-empty
-	FLASK_DEBUG=1 $(BIN)/flask run --host 0.0.0.0 --port 5443 --cert adhoc
+	$(BIN)/flask dev-cert
+	FLASK_DEBUG=1 $(BIN)/flask run --host 0.0.0.0 --port 5443 --cert instance/dev-cert.pem --key instance/dev-key.pem
 
 ## Headless Chromium for the browser tests (Debian's package; never Playwright's download).
 browser:

@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import API_PREFIX
     from app.api.openapi import bp as openapi
     from app.cards.wellknown import bp as wellknown
+    from app.checkpoints.placecode import bp as placecode
 
     for domain in DOMAINS:
         routes = domain_module(domain, "routes")
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(openapi, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(wellknown)
+    app.register_blueprint(placecode)  # /c/<token>: the URL printed on checkpoint posters
     app.register_blueprint(pwa.bp)
 
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from app import domain_module
 from app.accounts.models import User
 from app.accounts.services import create_user
 from app.errors import DomainError
@@ -30,18 +31,51 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("demo-data")
     @click.option("--workers", default=200, show_default=True, help="Random workers to add.")
+    @click.option("--employers", default=20, show_default=True)
+    @click.option("--postings", default=200, show_default=True, help="Job postings.")
+    @click.option("--applications", default=200, show_default=True)
+    @click.option("--intents", default=150, show_default=True, help="Employment intents.")
+    @click.option("--cases", default=30, show_default=True, help="Quarantine cases under way.")
+    @click.option("--due", default=10, show_default=True, help="Quarantine cases due for release.")
+    @click.option("--scans", default=500, show_default=True, help="Checkpoint scans (last 7 days).")
     @click.option(
         "--seed", default=1, show_default=True, help="Random seed (same seed, same data)."
     )
     @click.option("--if-empty", is_flag=True, help="Do nothing if the database has users.")
-    def demo_data(workers: int, seed: int, if_empty: bool) -> None:
-        """Load regions, demo accounts and random workers."""
+    def demo_data(
+        workers: int,
+        employers: int,
+        postings: int,
+        applications: int,
+        intents: int,
+        cases: int,
+        due: int,
+        scans: int,
+        seed: int,
+        if_empty: bool,
+    ) -> None:
+        """Load regions, demo accounts, workers, and demo data of every domain."""
+        import random
+
         from app.demo import load_demo_data
 
         if if_empty and db.session.scalar(select(func.count(User.id))):
             click.echo("database already has data; demo data not loaded")
             return
         counts = load_demo_data(workers=workers, seed=seed)
+        rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+        sizes = {
+            "employers": {"employers": employers},
+            "jobs": {"postings": postings, "applications": applications},
+            "intents": {"intents": intents},
+            "quarantine": {"cases": cases, "due": due},
+            "checkpoints": {"scans": scans},
+        }
+        for domain, options in sizes.items():
+            demo = domain_module(domain, "demo")
+            if demo is not None:
+                counts.update(demo.load_demo(rng, **options))
+                db.session.commit()
         click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
     @app.cli.command("load-regions")

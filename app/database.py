@@ -14,5 +14,4 @@ def create_schema(app: Flask) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        # "heads": domain branches are merged by a later revision, but never block a test run.
-        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        upgrade(directory=MIGRATIONS_DIR)

@@ -203,6 +203,7 @@ def add_random_workers(count: int, rng: random.Random, batch: int = 5000) -> int
     key = id_hash_key()
     password_hash = None  # workers log in by SMS code only
     phones = random_phones(rng, count, taken)
+    used_ids = set(db.session.scalars(select(User.id_hash).where(User.id_hash.is_not(None))))
     made = 0
     while made < count:
         users = []
@@ -210,12 +211,17 @@ def add_random_workers(count: int, rng: random.Random, batch: int = 5000) -> int
             home = rng.choice(villages) if villages else "430702"
             birth_region = home if home[:6].isdigit() else rng.choice(counties)
             id_number = random_id_number(rng, birth_region)
+            digest = hash_id_number(id_number, key)
+            while digest in used_ids:  # a million people share few birth dates per region
+                id_number = random_id_number(rng, birth_region)
+                digest = hash_id_number(id_number, key)
+            used_ids.add(digest)
             users.append(
                 {
                     "phone": next(phones),
                     "name": random_name(rng),
                     "sex": id_sex(id_number),
-                    "id_hash": hash_id_number(id_number, key),
+                    "id_hash": digest,
                     "id_masked": mask_id_number(id_number),
                     "region_code": home,
                     "locale": "zh-CN",

@@ -90,6 +90,11 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    # The job search index is engine-specific DDL that no model describes (FTS5 on SQLite,
+    # a GIN expression index on PostgreSQL): autogenerate must not propose dropping it.
+    from app.jobs.search import include_name
+
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

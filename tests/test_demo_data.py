@@ -16,7 +16,7 @@ def test_demo_data_loads_accounts_and_workers(app, runner):
     assert worker.name == "张伟" and worker.roles == ["worker"]
     official = db.session.scalars(select(User).where(User.username == "wuling")).one()
     assert official.roles == ["official"] and official.region_code == "430702"
-    assert db.session.query(User).count() == 50 + 7
+    assert db.session.query(User).count() >= 50 + 7  # other domains add their own people
     again = runner.invoke(args=["demo-data", "--if-empty"])
     assert "already has data" in again.output
 

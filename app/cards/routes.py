@@ -251,23 +251,6 @@ def create_paper_card(body: PaperCardIn) -> PaperCardOut:
 
 @endpoint(
     bp,
-    "/people/<int:user_id>/release",
-    method="POST",
-    summary="Release from quarantine: yellow → green",
-    body=StatusActionIn,
-    response=StatusOut,
-    roles=("official", "admin"),
-    errors=(404, 409),
-)
-def release(user_id: int, body: StatusActionIn) -> StatusOut:
-    person = _person_in_scope(user_id)
-    services.release_quarantine(person, actor=current_user, comment=body.comment)
-    db.session.commit()
-    return StatusOut.of(person)
-
-
-@endpoint(
-    bp,
     "/people/<int:user_id>/clearance",
     method="POST",
     summary="Medical clearance: red → green (or yellow during quarantine)",

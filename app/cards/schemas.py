@@ -160,6 +160,8 @@ class VerifyOut(BaseModel):
     issuer_region: str | None
     issuer_name: str | None
     expires_at: datetime | None
+    destination: int | None = Field(None, description="Certificates: destination region code.")
+    departure: date | None = Field(None, description="Certificates: planned departure date.")
 
 
 class StatusActionIn(Strict):

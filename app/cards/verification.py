@@ -58,4 +58,6 @@ def verify_code(qr: str, now: datetime, locale: str) -> VerifyOut:
         issuer_region=result.region,
         issuer_name=result.issuer_name,
         expires_at=result.expires_at,
+        destination=card["destination"] if card else None,
+        departure=card["departure"] if card else None,
     )

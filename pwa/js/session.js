@@ -5,6 +5,7 @@
  * and is saved to the server; a device with no choice yet takes the server's (Me.locale).
  */
 import { api } from './api.js';
+import { forgetCard } from './cardcache.js';
 import { getLocale, savedLocale, setLocale } from './i18n.js';
 import * as store from './store.js';
 import { topTips } from './ui.js';
@@ -51,6 +52,7 @@ export async function signedIn(user) {
 /** Forget the user on this device (the router then shows the login screen). */
 export function signOut() {
   store.set({ me: null, stale: false });
+  forgetCard(); // a shared village phone must not show the last person's card
 }
 
 /** Switch the UI language now; save it on the server too when signed in. */

@@ -93,14 +93,16 @@ def test_feeling_better_does_not_turn_yellow_green(client, worker, clock):
     assert "awaiting_release" in card["reasons"]
 
 
-def test_release_turns_yellow_green_and_reissues(app, client, worker, clock, login):
+def test_release_turns_yellow_green_and_reissues(app, client, worker, clock):
+    """The transition the quarantine workflow uses (its rules live in app/quarantine)."""
+    from app.cards.services import release_quarantine
+    from app.extensions import db
+
     official = make_user(roles=("official",), region_code="430702")
     yellow = declare(client, hubei_exposure_date="2020-02-10").get_json()["card"]
-    staff = login(official, on=app.test_client())
     clock.shift(timedelta(hours=1))
-    response = staff.post(f"/api/v1/people/{worker.id}/release", json={"comment": "14天期满"})
-    assert response.status_code == 200, response.get_json()
-    assert response.get_json()["status"] == "green"
+    release_quarantine(db.session.merge(worker), actor=official, comment="14天期满")
+    db.session.commit()
     card = client.get("/api/v1/cards/current").get_json()
     assert card["status"] == "green" and card["card_id"] != yellow["card_id"]
     assert verify(client, yellow["qr"])["reason"] == "revoked"
@@ -108,11 +110,30 @@ def test_release_turns_yellow_green_and_reissues(app, client, worker, clock, log
     assert [h["cause"] for h in history] == ["release", "declaration"]
 
 
-def test_an_official_elsewhere_cannot_release(app, client, worker, login):
+def test_only_a_yellow_card_can_be_released(app, client, worker):
+    from app.cards.services import release_quarantine
+    from app.errors import Conflict
+    from app.extensions import db
+
+    declare(client)
+    with pytest.raises(Conflict):
+        release_quarantine(db.session.merge(worker), actor=worker)
+
+
+def test_an_official_elsewhere_cannot_clear(app, client, worker, login):
     other = make_user(roles=("official",), region_code="430703")
-    declare(client, hubei_exposure_date="2020-02-10")
+    declare(client, temperature="38.4")
     staff = login(other, on=app.test_client())
-    assert staff.post(f"/api/v1/people/{worker.id}/release", json={}).status_code == 404
+    assert staff.post(f"/api/v1/people/{worker.id}/clearance", json={}).status_code == 404
+
+
+def test_an_official_of_the_region_clears_a_red_card(app, client, worker, login):
+    official = make_user(roles=("official",), region_code="430702")
+    declare(client, temperature="38.4")
+    staff = login(official, on=app.test_client())
+    response = staff.post(f"/api/v1/people/{worker.id}/clearance", json={"comment": "核酸阴性"})
+    assert response.status_code == 200
+    assert client.get("/api/v1/cards/current").get_json()["status"] == "green"
 
 
 def test_the_card_is_resigned_near_expiry_with_the_same_id(client, worker, clock):

@@ -109,8 +109,13 @@ def flask_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     )
     create_schema(app)
     with app.app_context():
+        from app.cards.signing import ensure_signer
+        from app.regions.services import load_demo_townships
+
         load_reference_regions()
+        load_demo_townships()
         db.session.commit()
+        ensure_signer()  # cards need a signer, as `make run` makes one
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -234,3 +239,89 @@ def console_errors(page: object) -> list[str]:
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
+
+
+# -- the checkpoint scanner's fake camera (added for the camera issue) -----------------------
+# Chromium reads --use-file-for-fake-video-capture again at every getUserMedia, so one browser
+# with one camera file serves every scanner test: write the frame, then (re)start the camera.
+
+
+def qr_frame(text: str | None = None, image: object | None = None) -> object:
+    """A 640x480 grey frame with a QR (from `text`, or a given PIL image) in the middle."""
+    import qrcode
+    from PIL import Image
+
+    frame = Image.new("RGB", (640, 480), (128, 128, 128))
+    code = image if image is not None else qrcode.make(text, border=2) if text else None
+    if code is not None:
+        code = code.convert("RGB")
+        code.thumbnail((440, 440))
+        frame.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
+    return frame
+
+
+def write_y4m(image: object, path: Path) -> None:
+    """One 4:2:0 Y4M frame (Chromium refuses 4:4:4 and grey; see the recipe, gotcha 4)."""
+    width, height = image.size
+    y, cb, cr = image.convert("YCbCr").split()
+    planes = (
+        y.tobytes()
+        + cb.resize((width // 2, height // 2)).tobytes()
+        + cr.resize((width // 2, height // 2)).tobytes()
+    )
+    header = f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(header + b"FRAME\n" + planes)
+    tmp.replace(path)  # never let Chromium read a half-written file
+
+
+@pytest.fixture(scope="session")
+def fake_camera_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("camera") / "camera.y4m"
+    write_y4m(qr_frame(), path)
+    return path
+
+
+@pytest.fixture
+def show_to_camera(fake_camera_file: Path) -> Callable[..., None]:
+    """show_to_camera(text=...) or show_to_camera(image=PIL image) or show_to_camera():
+    what the fake camera films from its next start on (blank grey without arguments)."""
+
+    def _show(text: str | None = None, image: object | None = None) -> None:
+        write_y4m(qr_frame(text, image), fake_camera_file)
+
+    yield _show
+    write_y4m(qr_frame(), fake_camera_file)
+
+
+@pytest.fixture(scope="session")
+def camera_browser(playwright: object, fake_camera_file: Path) -> Iterator[object]:
+    """A second Chromium whose camera is the fake camera file (the default browser has none)."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS
+        + [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={fake_camera_file}",
+        ],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def camera_context(
+    camera_browser: object, browser_context_args: dict, base_url: str
+) -> Iterator[object]:
+    """A fresh phone-sized context (new service worker, caches, IndexedDB) with the camera."""
+    context = camera_browser.new_context(
+        **{**browser_context_args, "base_url": base_url, "permissions": ["camera"]}
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def camera_page(camera_context: object) -> object:
+    return camera_context.new_page()

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.e2e.waiting import wait_until
+
 pytestmark = pytest.mark.e2e
 
 SW_SOURCE = Path(__file__).resolve().parents[2] / "pwa" / "sw.js"
@@ -25,8 +27,8 @@ def tab_labels(page: Page) -> list[str]:
 
 
 def wait_until_offline_ready(page: Page) -> None:
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("name => caches.has(name)", arg=shell_cache_name())
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+    wait_until(page, "name => caches.has(name)", shell_cache_name())
 
 
 def csp_or_script_errors(errors: list[str]) -> list[str]:
@@ -266,5 +268,5 @@ def test_new_service_worker_offers_an_update_and_takes_over_on_tap(
 
     expect(page.get_by_test_id("greeting")).to_be_visible()
     expect(page.locator("#update-prompt")).to_have_count(0)
-    page.wait_for_function("name => caches.has(name)", arg=new)
+    wait_until(page, "name => caches.has(name)", new)
     assert page.evaluate("caches.keys()") == [new]  # the old shell cache is gone

@@ -13,10 +13,20 @@ const ENTRIES = [
   { role: 'worker', path: '/jobs', icon: 'briefcase', label: 'home.entry.jobs', desc: 'home.entry.jobs_desc' },
   { role: 'worker', path: '/intent', icon: 'route', label: 'home.entry.intent', desc: 'home.entry.intent_desc' },
   { role: 'worker', path: '/rules', icon: 'shield', label: 'home.entry.rules', desc: 'home.entry.rules_desc' },
+  { role: 'worker', path: '/checkin', icon: 'scan', label: 'home.entry.checkin', desc: 'home.entry.checkin_desc' },
+  { role: 'worker', path: '/quarantine/mine', icon: 'shield', label: 'quarantine.mine_title', desc: 'quarantine.mine.check_today' },
   { role: 'volunteer', path: '/scan', icon: 'scan', label: 'home.entry.scan', desc: 'home.entry.scan_desc' },
   { role: 'employer', path: '/recruit', icon: 'megaphone', label: 'home.entry.recruit', desc: 'home.entry.recruit_desc' },
+  { role: 'employer', path: '/workplace-checks', icon: 'form', label: 'quarantine.wp.title', desc: 'quarantine.wp.upload_title' },
   { role: 'official', path: '/ledger', icon: 'ledger', label: 'home.entry.ledger', desc: 'home.entry.ledger_desc' },
+  { role: 'official', path: '/checkpoints', icon: 'shield', label: 'home.entry.checkpoints', desc: 'home.entry.checkpoints_desc' },
+  { role: 'official', path: '/quarantine', icon: 'ledger', label: 'quarantine.staff_title', desc: 'quarantine.due_title' },
+  { role: 'official', path: '/appeals', icon: 'shield', label: 'appeal.entry', desc: 'appeal.entry_desc' },
+  { role: 'official', path: '/paper-card', icon: 'qrcode', label: 'paper.entry', desc: 'paper.entry_desc' },
   { role: 'admin', path: '/ledger', icon: 'ledger', label: 'home.entry.ledger', desc: 'home.entry.ledger_desc' },
+  { role: 'admin', path: '/checkpoints', icon: 'shield', label: 'home.entry.checkpoints', desc: 'home.entry.checkpoints_desc' },
+  { role: 'admin', path: '/quarantine', icon: 'ledger', label: 'quarantine.staff_title', desc: 'quarantine.due_title' },
+  { role: 'admin', path: '/trust', icon: 'shield', label: 'trust.entry', desc: 'trust.entry_desc' },
 ];
 const ROLE_ORDER = ['worker', 'volunteer', 'employer', 'official', 'admin'];
 

@@ -1,0 +1,1 @@
+"""Village checkpoints: volunteers scanning health cards, place-code check-ins, supervision."""

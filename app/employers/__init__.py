@@ -1,0 +1,1 @@
+"""Employer organisations: registration, verification, staff, and the roster of their workers."""

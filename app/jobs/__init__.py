@@ -1,0 +1,1 @@
+"""Job postings, the labour-demand survey, Chinese search, applications and recommendations."""
