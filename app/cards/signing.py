@@ -145,6 +145,10 @@ def trust_store(now: datetime) -> TrustStore:
     store = TrustStore()
     for entry in own_trust_entries(now) + imported_trust_entries():
         store.add_entry(entry)
+    # Our revoked cards ride along, so a verification needs no query of its own. A revocation
+    # in this process drops the cache at once; other processes see it within the TTL.
+    for card_id, expires in _revoked_cards(now):
+        store.revoke(bytes.fromhex(card_id), expires)
     with _lock:
         cache.store, cache.store_built, cache.store_stamp = store, time.monotonic(), stamp
     return store
@@ -160,15 +164,21 @@ def trust_list_document(now: datetime) -> dict:
     return sign_trust_list(active_signer(), entries, now)
 
 
-def revocation_list(now: datetime) -> bytes:
-    """Signed list of revoked cards that have not expired yet."""
+def _revoked_cards(now: datetime) -> list[tuple[str, datetime]]:
+    """(card id hex, expiry) of every revoked card that has not expired yet."""
     from app.cards.models import HealthCard
 
-    rows = db.session.execute(
-        select(HealthCard.card_id, HealthCard.expires_dt).where(
-            HealthCard.revoked_dt.is_not(None), HealthCard.expires_dt > now
+    return list(
+        db.session.execute(
+            select(HealthCard.card_id, HealthCard.expires_dt).where(
+                HealthCard.revoked_dt.is_not(None), HealthCard.expires_dt > now
+            )
         )
     )
+
+
+def revocation_list(now: datetime) -> bytes:
+    """Signed list of revoked cards that have not expired yet."""
     return build_revocation_list(
-        active_signer(), ((bytes.fromhex(cid), exp) for cid, exp in rows), now
+        active_signer(), ((bytes.fromhex(cid), exp) for cid, exp in _revoked_cards(now)), now
     )
