@@ -65,7 +65,7 @@ def test_worker_logs_in_with_sms_code_and_sees_chinese_home(
     save_screenshot(page, "me-zh")
 
     page.locator("#tabbar [data-tab='/jobs']").tap()
-    expect(page.get_by_test_id("coming-soon")).to_contain_text("即将上线")
+    expect(page.get_by_test_id("job-search")).to_be_visible()
     assert csp_or_script_errors(console_errors) == []
 
 
@@ -223,7 +223,8 @@ def test_login_screen_language_switch_persists(page: Page) -> None:
     [
         (("volunteer",), ["首页", "扫码", "我的"]),
         (("employer",), ["首页", "招聘", "我的"]),
-        (("official",), ["首页", "台账", "我的"]),
+        # officials review employers and postings under 招聘
+        (("official",), ["首页", "招聘", "台账", "我的"]),
         (("worker", "volunteer"), ["首页", "健康码", "扫码", "工作", "我的"]),
         (
             ("worker", "volunteer", "employer", "official"),
