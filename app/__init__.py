@@ -62,16 +62,16 @@ def configure_logging(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from app import security, sms
+    from app import ratelimit, security, sms
     from app.accounts.models import User
-    from app.extensions import db, limiter, login_manager, migrate
+    from app.extensions import db, login_manager, migrate
 
     for domain in DOMAINS:  # every model module, so metadata and migrations see all tables
         domain_module(domain, "models")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     sms.init_app(app)
     security.init_app(app)
 

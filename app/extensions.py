@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,13 +28,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
-
-
-def _client_address() -> str:
-    return get_remote_address() or request.remote_addr or "unknown"
-
-
-limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=True)
 
 
 @event.listens_for(Engine, "connect")

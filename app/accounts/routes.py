@@ -17,8 +17,9 @@ from app.accounts.schemas import (
     PasswordLogin,
 )
 from app.api import endpoint
-from app.extensions import db, limiter
+from app.extensions import db
 from app.i18n import register_messages
+from app.ratelimit import RateLimit
 from app.security import csrf_token
 
 bp = Blueprint("accounts", __name__)
@@ -44,11 +45,9 @@ def _username_key() -> str:
     return f"user:{name}" if isinstance(name, str) else "user:none"
 
 
-per_ip = limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_IP"])
-otp_per_phone = limiter.limit(lambda: current_app.config["OTP_RATE_PER_PHONE"], key_func=_phone_key)
-password_per_user = limiter.limit(
-    lambda: current_app.config["PASSWORD_RATE_PER_USER"], key_func=_username_key
-)
+per_ip = RateLimit("login-ip", "LOGIN_RATE_PER_IP")
+otp_per_phone = RateLimit("otp-phone", "OTP_RATE_PER_PHONE", key=_phone_key)
+password_per_user = RateLimit("password-user", "PASSWORD_RATE_PER_USER", key=_username_key)
 
 
 @endpoint(

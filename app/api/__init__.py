@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from app.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from app.i18n import MESSAGES
+from app.ratelimit import RateLimit
 
 API_PREFIX = "/api/v1"
 
@@ -148,7 +149,7 @@ def endpoint(
     tags: Iterable[str] = (),
     errors: Iterable[int] = (),
     content_type: str = "application/json",
-    rate_limits: Iterable[Callable] = (),
+    rate_limits: Iterable[RateLimit] = (),
 ) -> Callable:
     """Declare an API endpoint.
 
@@ -156,10 +157,13 @@ def endpoint(
     Unless `public`, the caller must be logged in, and hold one of `roles` when given.
     """
     roles = tuple(roles)
+    limits = tuple(rate_limits)
 
     def decorator(fn: Callable) -> Callable:
         @wraps(fn)
         def view(**kwargs: Any) -> Response:
+            for limit in limits:
+                limit.check()
             if not public:
                 if not current_user.is_authenticated:
                     raise NotAuthenticated()
@@ -171,8 +175,6 @@ def endpoint(
                 kwargs["query"] = parse_model(query, _query_data(query))
             return render(fn(**kwargs), status)
 
-        for limit in rate_limits:
-            view = limit(view)
         view.csrf_exempt = not csrf  # type: ignore[attr-defined]
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
         OPERATIONS.append(

@@ -10,7 +10,6 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, json
-from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError
@@ -87,12 +86,6 @@ def register_problem_handlers(app: Flask) -> None:
             headers=headers,
             **error.extra,
         )
-
-    @app.errorhandler(RateLimitExceeded)
-    def _rate_limited(error: RateLimitExceeded) -> Response:
-        response = problem(429, "rate_limited")
-        # Flask-Limiter adds Retry-After / X-RateLimit-* in its after_request hook.
-        return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from flask_login import current_user
 
 from app.accounts.access import oversees
@@ -36,8 +36,9 @@ from app.cards.schemas import (
 from app.cards.verification import verify_code
 from app.credentials import render_qr_svg
 from app.errors import NotFound
-from app.extensions import db, limiter
+from app.extensions import db
 from app.i18n import request_locale
+from app.ratelimit import RateLimit
 from app.regions.models import Region
 from app.timeutil import utcnow
 
@@ -273,7 +274,7 @@ def _person_in_scope(user_id: int) -> User:
     return person
 
 
-verify_limit = limiter.limit(lambda: current_app.config["VERIFY_RATE"])
+verify_limit = RateLimit("verify", "VERIFY_RATE")
 
 
 @endpoint(

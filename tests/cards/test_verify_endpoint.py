@@ -71,5 +71,9 @@ def test_verdicts_are_in_the_users_language(app):
 )
 def test_verify_is_rate_limited(app):
     anonymous = app.test_client()
-    codes = [anonymous.post("/api/v1/verify", json={"qr": "x"}).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    answers = [anonymous.post("/api/v1/verify", json={"qr": "x"}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.get_json()["code"] == "rate_limited"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60

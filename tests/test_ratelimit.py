@@ -1,0 +1,77 @@
+"""app/ratelimit: fixed windows per key, in memory or in Redis, answered as 429 problems."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from app.errors import TooManyRequests
+from app.ratelimit import RateLimit, init_app
+
+T0 = datetime(2020, 2, 20, 9, 0, 30, tzinfo=UTC)
+
+
+def hits(app, limit: RateLimit, count: int) -> list[str]:
+    """`count` requests through `limit`: "ok" or the Retry-After seconds of a refusal."""
+    out = []
+    for _ in range(count):
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.0.0.7"}):
+            try:
+                limit.check()
+                out.append("ok")
+            except TooManyRequests as refused:
+                out.append(refused.extra["retry_after"])
+    return out
+
+
+@pytest.mark.parametrize(
+    "app", [{"RATELIMIT_ENABLED": True, "TEST_RATE": "2 per minute"}], indirect=True
+)
+def test_a_window_refuses_past_its_limit_and_opens_again(app):
+    limit = RateLimit("test", "TEST_RATE")
+    with time_machine.travel(T0, tick=False) as clock:
+        # the window opens with the first request and lasts a minute
+        assert hits(app, limit, 3) == ["ok", "ok", 60]
+        clock.shift(timedelta(seconds=45))
+        assert hits(app, limit, 1) == [15]
+        clock.shift(timedelta(seconds=16))
+        assert hits(app, limit, 2) == ["ok", "ok"]
+
+
+@pytest.mark.parametrize(
+    "app", [{"RATELIMIT_ENABLED": True, "TEST_RATE": "1 per minute"}], indirect=True
+)
+def test_scopes_and_keys_count_apart(app):
+    first, second = RateLimit("first", "TEST_RATE"), RateLimit("second", "TEST_RATE")
+    per_caller = RateLimit("caller", "TEST_RATE", key=lambda: str(uuid.uuid4()))
+    with time_machine.travel(T0, tick=False):
+        assert hits(app, first, 2) == ["ok", 60]
+        assert hits(app, second, 1) == ["ok"]
+        assert hits(app, per_caller, 3) == ["ok", "ok", "ok"]
+
+
+def test_switched_off_it_never_refuses(app):
+    assert app.config["RATELIMIT_ENABLED"] is False  # the suite's default
+    assert hits(app, RateLimit("test", "VERIFY_RATE"), 500) == ["ok"] * 500
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "TEST_RATE": "2 per hour",
+        }
+    ],
+    indirect=True,
+)
+def test_counts_live_in_redis_when_configured(app):
+    """Several server processes share one count: a second app on the same Redis sees it."""
+    scope = f"test-{uuid.uuid4().hex}"  # runs of the suite must not share counters
+    limit = RateLimit(scope, "TEST_RATE")
+    assert hits(app, limit, 2) == ["ok", "ok"]
+    init_app(app)  # a fresh connection, as another worker process would have
+    refused = hits(app, limit, 1)[0]
+    assert isinstance(refused, int) and 0 < refused <= 3600
