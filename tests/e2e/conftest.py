@@ -314,9 +314,15 @@ def camera_browser(playwright: object, fake_camera_file: Path) -> Iterator[objec
 def camera_context(
     camera_browser: object, browser_context_args: dict, base_url: str
 ) -> Iterator[object]:
-    """A fresh phone-sized context (new service worker, caches, IndexedDB) with the camera."""
+    """A fresh phone-sized context (new service worker, caches, IndexedDB) with the camera.
+
+    Background Sync is allowed, as Chrome allows it by default (Playwright denies it)."""
     context = camera_browser.new_context(
-        **{**browser_context_args, "base_url": base_url, "permissions": ["camera"]}
+        **{
+            **browser_context_args,
+            "base_url": base_url,
+            "permissions": ["camera", "background-sync"],
+        }
     )
     yield context
     context.close()

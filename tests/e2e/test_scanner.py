@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import cbor2
@@ -266,3 +267,130 @@ def test_a_worker_checks_in_from_a_poster_and_shows_a_live_pass(
             )
         ).all()
     assert [tuple(row) for row in rows] == [(site["checkpoint_id"], "green")]
+
+
+FAKE_BARCODE_DETECTOR = """
+self.__detections = 0;
+self.BarcodeDetector = class {
+  static async getSupportedFormats() { return ['ean_13', 'qr_code']; }
+  constructor(options) { this.formats = options.formats; }
+  async detect(source) {
+    if (!(source instanceof HTMLVideoElement) || !this.formats.includes('qr_code')) return [];
+    self.__detections += 1;
+    return [{ format: 'qr_code', rawValue: %s }];
+  }
+};
+"""
+
+
+def test_the_browsers_own_barcode_detector_is_used_where_there_is_one(
+    camera_page: Page, flask_app, site, volunteer, new_phone, login_with_code, show_to_camera
+) -> None:
+    """Android Chrome has BarcodeDetector (headless Linux Chromium has none): a stand-in that
+    reads the card off the video element proves the scanner prefers it and skips jsQR."""
+    card = issue_card(flask_app, site, new_phone)
+    show_to_camera()  # the stand-in "reads" the card; the camera itself films grey
+    camera_page.add_init_script(script=FAKE_BARCODE_DETECTOR % json.dumps(card["qr"]))
+    open_scanner(camera_page, login_with_code, volunteer["phone"])
+
+    verdict = camera_page.get_by_test_id("verdict")
+    expect(verdict).to_have_attribute("data-verdict", "green", timeout=10_000)
+    expect(verdict).to_have_attribute("data-decoder", "native")
+    assert camera_page.evaluate("self.__detections") >= 1
+    assert camera_page.evaluate("typeof self.jsQR") == "undefined"  # never downloaded
+
+
+def test_past_the_refuse_age_a_green_card_is_not_shown_green_offline(
+    camera_page: Page,
+    camera_context,
+    flask_app,
+    site,
+    volunteer,
+    new_phone,
+    login_with_code,
+    show_to_camera,
+) -> None:
+    from app.checkpoints.services import scanner_settings
+
+    card = issue_card(flask_app, site, new_phone)
+    with flask_app.app_context():
+        refuse_hours = scanner_settings()["trust_refuse_hours"]
+    show_to_camera()
+    open_scanner(camera_page, login_with_code, volunteer["phone"])
+    expect(camera_page.get_by_test_id("trust-age")).to_have_attribute("data-level", "fresh")
+    wait_until(camera_page, "navigator.serviceWorker.controller !== null")
+    # The phone last reached the server just over `refuse_hours` ago.
+    camera_page.evaluate(
+        """hours => new Promise((resolve, reject) => {
+          const open = indexedDB.open('fangang-scanner');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('trust', 'readwrite');
+            tx.objectStore('trust').put(Date.now() - (hours * 3600 + 60) * 1000, 'fetchedAt');
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+        })""",
+        refuse_hours,
+    )
+    camera_context.set_offline(True)
+    show_to_camera(card["qr"])
+    camera_page.reload()  # offline: the lists come from the device only
+
+    trust_age = camera_page.get_by_test_id("trust-age")
+    expect(trust_age).to_have_attribute("data-level", "stale", timeout=10_000)
+    expect(trust_age).to_contain_text("离线时不显示绿码")
+    verdict = camera_page.get_by_test_id("verdict")
+    expect(verdict).to_have_attribute("data-verdict", "stale", timeout=10_000)
+    expect(camera_page.get_by_test_id("verdict-title")).to_have_text("需联网更新")
+    expect(camera_page.get_by_test_id("verdict-name")).to_have_text(card["name"])
+    camera_page.locator("#verdict-admit").tap()  # the volunteer's call, on the masked name
+    show_to_camera()  # the queue has moved on
+    camera_page.evaluate("location.hash = '#/home'")
+    camera_page.evaluate("location.hash = '#/scan'")
+
+    camera_context.set_offline(False)  # the scan reaches the server marked as seen on old lists
+    expect(camera_page.get_by_test_id("outbox-pending")).to_have_text("0", timeout=15_000)
+    assert scans_of(flask_app, volunteer["id"]) == [(True, "ok", "green", "admit", True)]
+    # Back online, the lists are fetched again and the age line is fresh.
+    expect(trust_age).to_have_attribute("data-level", "fresh", timeout=10_000)
+
+
+def test_with_the_app_closed_background_sync_uploads_the_outbox_once(
+    camera_page: Page,
+    camera_context,
+    flask_app,
+    site,
+    volunteer,
+    new_phone,
+    login_with_code,
+    show_to_camera,
+) -> None:
+    """Only the service worker is left when the network returns: its 'sync' handler uploads."""
+    card = issue_card(flask_app, site, new_phone)
+    show_to_camera()
+    open_scanner(camera_page, login_with_code, volunteer["phone"])
+    wait_until(camera_page, "navigator.serviceWorker.controller !== null")
+    camera_context.set_offline(True)
+    show_to_camera(card["qr"])
+    camera_page.evaluate("location.hash = '#/home'")
+    camera_page.evaluate("location.hash = '#/scan'")
+    expect(camera_page.get_by_test_id("verdict")).to_have_attribute(
+        "data-verdict", "green", timeout=10_000
+    )
+    camera_page.locator("#verdict-admit").tap()
+    expect(camera_page.get_by_test_id("outbox-pending")).to_have_text("2")
+    tags = camera_page.evaluate(
+        "navigator.serviceWorker.ready.then(r => r.sync ? r.sync.getTags() : null)"
+    )
+    assert tags == ["fangang-outbox"]  # asked for while offline
+
+    blank = camera_context.new_page()  # about:blank: none of the app's code runs here
+    camera_page.close()  # the volunteer swipes the app away
+    assert scans_of(flask_app, volunteer["id"]) == []
+    camera_context.set_offline(False)  # the network returns: Chromium fires the 'sync' event
+    deadline = time.monotonic() + 15
+    while not scans_of(flask_app, volunteer["id"]) and time.monotonic() < deadline:
+        blank.wait_for_timeout(100)
+    blank.wait_for_timeout(500)  # a doubled upload would land by now
+    assert scans_of(flask_app, volunteer["id"]) == [(True, "ok", "green", "admit", False)]

@@ -157,7 +157,7 @@ export default function createScanView(ctx) {
     if (!video) return null;
     scanner = createScanner({
       video,
-      onCode: (text) => handleCode(text, 'camera'),
+      onCode: (text, how) => handleCode(text, 'camera', how),
       onError: (err) => {
         camera = 'error';
         cameraError = err && err.name === 'NotAllowedError' ? t('scan.camera_denied') : t('scan.camera_failed');
@@ -200,7 +200,7 @@ export default function createScanView(ctx) {
 
   // -- a code was read --------------------------------------------------------------------
 
-  async function handleCode(text, method) {
+  async function handleCode(text, method, how = null) {
     const decodedAt = performance.now();
     if (scanner) scanner.pause();
     const checkpoint = selectedCheckpoint();
@@ -224,6 +224,7 @@ export default function createScanView(ctx) {
       // decode → verdict on screen, and the part of it spent verifying and drawing
       screen.dataset.ms = String(Math.round(performance.now() - decodedAt));
       screen.dataset.verifyMs = (performance.now() - verifyAt).toFixed(1);
+      if (how) screen.dataset.decoder = how.decoder; // 'native' (BarcodeDetector) or 'jsqr'
     }
     signal(cls === 'green' || cls === 'certificate' ? 'pass' : 'stop');
     if (checkpoint) {
