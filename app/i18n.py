@@ -26,6 +26,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("未找到该资源。", "Not found."),
     "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),
     "conflict": ("操作与当前状态冲突。", "This conflicts with the current state."),
+    "concurrent_change": (
+        "同一记录刚被他人修改，本次未保存。请刷新后重试。",
+        "Someone changed this at the same moment; nothing was saved. Reload and try again.",
+    ),
     "payload_too_large": ("上传内容过大。", "The request body is too large."),
     "unsupported_media_type": ("请以 JSON 格式提交。", "Send the request body as JSON."),
     "rate_limited": ("操作太频繁，请稍后再试。", "Too many requests; please try again later."),

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, json
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError
@@ -69,6 +70,15 @@ def problem(
     return response
 
 
+def is_race(error: IntegrityError) -> bool:
+    """A unique or foreign-key violation (what a concurrent request causes), on either engine."""
+    sqlstate = getattr(error.orig, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return sqlstate in ("23505", "23503")
+    text = str(error.orig)
+    return text.startswith(("UNIQUE constraint failed", "FOREIGN KEY constraint failed"))
+
+
 def register_problem_handlers(app: Flask) -> None:
     """Map domain errors, HTTP errors and crashes to problem+json."""
 
@@ -95,6 +105,19 @@ def register_problem_handlers(app: Flask) -> None:
         if status == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
         return problem(status, code, headers=headers)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(error: IntegrityError) -> Response:
+        # Two requests racing past the same check: the database's constraint had the last
+        # word and nothing of this request was kept. Any other violation is a bug: 500.
+        from app.extensions import db
+
+        db.session.rollback()
+        if not is_race(error):
+            log.exception("integrity error", extra={"error_type": "IntegrityError"})
+            return problem(500, "internal_error")
+        log.warning("concurrent change refused", extra={"error_type": "IntegrityError"})
+        return problem(409, "concurrent_change")
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:

@@ -149,3 +149,21 @@ def test_random_paths_and_queries_never_cause_a_500(client, path, query):
     url = "/api/v1/" + quote(path, safe="/") + "?" + quote(query, safe="=&")
     response = client.get(url)
     assert response.status_code < 500
+
+
+def test_only_races_count_as_conflicts():
+    """Unique and foreign-key violations come from concurrent requests (409); a NOT NULL or
+    CHECK violation is a bug of ours and stays a logged 500."""
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    from app.api.problems import is_race
+
+    def wrapped(text: str) -> IntegrityError:
+        return IntegrityError("INSERT ...", {}, sqlite3.IntegrityError(text))
+
+    assert is_race(wrapped("UNIQUE constraint failed: quarantine_cases.user_id"))
+    assert is_race(wrapped("FOREIGN KEY constraint failed"))
+    assert not is_race(wrapped("NOT NULL constraint failed: users.phone"))
+    assert not is_race(wrapped("CHECK constraint failed: positive"))

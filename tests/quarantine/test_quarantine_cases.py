@@ -181,6 +181,25 @@ def test_a_second_open_case_is_refused(client, login, staff, village):
     assert again.status_code == 409 and again.get_json()["code"] == "case_already_open"
 
 
+def test_two_staff_opening_the_same_case_at_once_get_one_case_and_a_409(
+    client, login, staff, village, monkeypatch
+):
+    """The second request's check ran before the first committed: the partial unique index
+    has the last word, and the loser gets a conflict, not a server error."""
+    person = make_user(region_code=village)
+    login(staff)
+    assert (
+        client.post("/api/v1/quarantine/cases", json=open_body(person, village)).status_code == 201
+    )
+    monkeypatch.setattr("app.quarantine.services.open_case_of", lambda user_id: None)
+    racing = client.post("/api/v1/quarantine/cases", json=open_body(person, village))
+    assert racing.status_code == 409, racing.get_json()
+    assert racing.headers["Content-Type"] == "application/problem+json"
+    assert racing.get_json()["code"] == "concurrent_change"
+    db.session.expire_all()
+    assert [case.state for case in cases_of(person)] == ["open"]
+
+
 def test_staff_cannot_open_a_case_in_another_township(client, login, staff, village):
     person = make_user(region_code=village)
     login(staff)
