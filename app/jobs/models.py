@@ -22,7 +22,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 POSTING_STATUSES = ("draft", "pending", "published", "closed", "expired", "taken_down")
-APPLICATION_STATUSES = ("submitted", "contacted", "hired", "declined")
+APPLICATION_STATUSES = ("submitted", "contacted", "hired", "declined", "withdrawn")
 
 
 class JobPosting(db.Model):
@@ -126,7 +126,8 @@ class JobListingText(db.Model):
 
 
 class Application(db.Model):
-    """A worker's application to a posting: submitted → contacted → hired or declined.
+    """A worker's application to a posting: submitted → contacted → hired or declined, or
+    withdrawn by the worker before a decision (and then possibly submitted again).
 
     `share_card`: the worker lets the employer see their health-card colour (read live)."""
 
@@ -135,7 +136,8 @@ class Application(db.Model):
         UniqueConstraint("posting_id", "user_id", name="uq_job_applications_posting_user"),
         Index("ix_job_applications_posting_status", "posting_id", "status", "id"),
         CheckConstraint(
-            "status IN ('submitted','contacted','hired','declined')", name="status_known"
+            "status IN ('submitted','contacted','hired','declined','withdrawn')",
+            name="status_known",
         ),
     )
 

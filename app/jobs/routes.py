@@ -21,7 +21,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.i18n import request_locale
 from app.jobs import demand, services
-from app.jobs.models import Application, JobPosting, LabourDemand
+from app.jobs.models import APPLICATION_STATUSES, Application, JobPosting, LabourDemand
 from app.jobs.recommendations import REASON_WORDS, recommend_jobs
 from app.jobs.schemas import (
     ApplicantOut,
@@ -149,7 +149,7 @@ def _postings_out(postings: list[JobPosting]) -> list[PostingOut]:
     locale = request_locale()
     out = []
     for p in postings:
-        mine = {s: counts[p.id].get(s, 0) for s in ("submitted", "contacted", "hired", "declined")}
+        mine = {s: counts[p.id].get(s, 0) for s in APPLICATION_STATUSES}
         out.append(
             PostingOut(
                 id=p.id,
@@ -334,6 +334,31 @@ def my_applications(query: ApplicantQuery) -> ApplicationPage:
             for a, card in zip(rows, cards, strict=True)
         ],
         next_cursor=cursor,
+    )
+
+
+@endpoint(
+    bp,
+    "/applications/<int:application_id>/withdraw",
+    method="POST",
+    summary="Withdraw my application",
+    response=ApplicationOut,
+    roles=("worker",),
+    errors=(404, 409),
+)
+def withdraw(application_id: int) -> ApplicationOut:
+    """Before the employer decides (hired or declined). Applying again later is allowed."""
+    application = services.own_application(application_id, current_user)
+    services.withdraw(application, worker=current_user)
+    db.session.commit()
+    (card,) = _cards([application.posting])
+    return ApplicationOut(
+        id=application.id,
+        status=application.status,
+        share_card=application.share_card,
+        applied_at=application.created_dt,
+        status_at=application.status_dt,
+        job=card,
     )
 
 

@@ -14,7 +14,7 @@ from app.regions.schemas import RegionOut
 
 TradeCode = Literal[TRADE_CODES]  # type: ignore[valid-type]
 PostingStatus = Literal["draft", "pending", "published", "closed", "expired", "taken_down"]
-ApplicationStatus = Literal["submitted", "contacted", "hired", "declined"]
+ApplicationStatus = Literal["submitted", "contacted", "hired", "declined", "withdrawn"]
 CardColour = Literal["green", "yellow", "red"]
 
 Title = Annotated[str, Field(min_length=2, max_length=60, examples=["电子厂普工"])]

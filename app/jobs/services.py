@@ -51,6 +51,14 @@ register_messages(
         "valid_until_past": ("截止日期不能早于今天。", "The closing date cannot be in the past."),
         "trade_unknown": ("工种无效。", "Unknown trade."),
         "already_applied": ("您已报名该岗位。", "You have already applied for this job."),
+        "application_decided": (
+            "企业已作出录用决定，报名不能撤回。",
+            "The employer has already decided; the application cannot be withdrawn.",
+        ),
+        "application_withdrawn": (
+            "求职者已撤回报名。",
+            "The applicant has withdrawn this application.",
+        ),
         "application_not_found": ("未找到该报名。", "No such application."),
         "status_change_not_allowed": (
             "报名状态不能这样变更。",
@@ -72,7 +80,10 @@ TRANSITIONS = {
     "contacted": ("hired", "declined"),
     "hired": (),
     "declined": (),
+    "withdrawn": (),  # the worker's own step (withdraw); employers cannot move it
 }
+# What the worker may still take back: not a decision already made.
+WITHDRAWABLE = ("submitted", "contacted")
 POSTING_FIELDS = (
     "title",
     "trade",
@@ -543,19 +554,28 @@ def apply(
             Application.posting_id == posting.id, Application.user_id == worker.id
         )
     ).first()
-    if existing is not None:
+    if existing is not None and existing.status != "withdrawn":
         raise Conflict("already_applied")
     if positions_left(posting) <= 0:
         raise Conflict("posting_full")
-    application = Application(
-        posting_id=posting.id,
-        user_id=worker.id,
-        status="submitted",
-        share_card=share_card,
-        created_dt=now,
-        status_dt=now,
-    )
-    db.session.add(application)
+    if existing is not None:  # applying again after a withdrawal: the same application
+        application = existing
+        application.status, application.status_dt, application.status_by_id = (
+            "submitted",
+            now,
+            worker.id,
+        )
+        application.share_card = share_card
+    else:
+        application = Application(
+            posting_id=posting.id,
+            user_id=worker.id,
+            status="submitted",
+            share_card=share_card,
+            created_dt=now,
+            status_dt=now,
+        )
+        db.session.add(application)
     db.session.flush()
     record(
         "job.apply",
@@ -563,10 +583,44 @@ def apply(
         subject_type="job_application",
         subject_id=application.id,
         region_code=posting.employer.region_code,
-        detail={"posting_id": posting.id, "share_card": share_card},
+        detail={"posting_id": posting.id, "share_card": share_card, "again": existing is not None},
         now=now,
     )
     return application
+
+
+def own_application(application_id: int, worker: User) -> Application:
+    """One of the worker's own applications; 404 for anybody else's."""
+    application = db.session.get(Application, application_id)
+    if application is None or application.user_id != worker.id:
+        raise NotFound("application_not_found")
+    return application
+
+
+def withdraw(application: Application, *, worker: User, now: datetime | None = None) -> None:
+    """The worker takes an application back before the employer decided. The employer keeps
+    the line (as 已撤回) but can no longer see the phone number or move it along."""
+    now = now or utcnow()
+    if application.status == "withdrawn":
+        return  # a repeated tap: already done
+    if application.status not in WITHDRAWABLE:
+        raise Conflict("application_decided")
+    before = application.status
+    application.status, application.status_dt, application.status_by_id = (
+        "withdrawn",
+        now,
+        worker.id,
+    )
+    record(
+        "job.withdraw",
+        actor=worker,
+        subject_type="job_application",
+        subject_id=application.id,
+        region_code=application.posting.employer.region_code,
+        detail={"from": before, "posting_id": application.posting_id},
+        now=now,
+    )
+    db.session.flush()
 
 
 def applications_of(user: User) -> Select:
@@ -642,6 +696,8 @@ def contact_applicant(application: Application, *, actor: User, now: datetime | 
     'contacted' (the worker sees it). Every reveal is in the audit trail."""
     now = now or utcnow()
     posting = application.posting
+    if application.status == "withdrawn":
+        raise Conflict("application_withdrawn")
     if application.status == "submitted":
         change_status(posting, [application], "contacted", actor=actor, now=now)
     record(

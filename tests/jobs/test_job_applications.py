@@ -216,3 +216,80 @@ def test_the_headcount_cannot_drop_below_those_hired(posting, staff, client_of):
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["code"] == "headcount_below_hired"
     assert staff.get(f"/api/v1/postings/{posting.id}").get_json()["headcount"] == 2
+
+
+def withdraw(client, application_id):
+    return client.post(f"/api/v1/applications/{application_id}/withdraw")
+
+
+def test_a_worker_withdraws_before_the_decision_and_the_employer_cannot_call(
+    posting, staff, client_of
+):
+    worker = client_of(make_user(roles=("worker",), phone="13911112003"))
+    apply(worker, posting)
+    [mine] = worker.get("/api/v1/applications/mine").get_json()["items"]
+    staff.post(f"/api/v1/applications/{mine['id']}/status", json={"status": "contacted"})
+
+    response = withdraw(worker, mine["id"])
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "withdrawn"
+    assert response.get_json()["job"]["application_status"] == "withdrawn"
+    assert withdraw(worker, mine["id"]).status_code == 200  # a second tap changes nothing
+
+    [seen] = applicants(staff, posting)
+    assert seen["status"] == "withdrawn"
+    call = staff.post(f"/api/v1/applications/{mine['id']}/contact")
+    assert call.status_code == 409 and call.get_json()["code"] == "application_withdrawn"
+    assert "13911112003" not in call.get_data(as_text=True)
+    hire = staff.post(f"/api/v1/applications/{mine['id']}/status", json={"status": "hired"})
+    assert hire.status_code == 409
+    assert staff.get(f"/api/v1/postings/{posting.id}").get_json()["applications"] == {
+        "submitted": 0,
+        "contacted": 0,
+        "hired": 0,
+        "declined": 0,
+        "withdrawn": 1,
+    }
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.subject_id == str(mine["id"]))
+    ).all()
+    assert "job.withdraw" in actions
+
+
+def test_a_decided_application_cannot_be_withdrawn(posting, staff, client_of):
+    worker = client_of(make_user(roles=("worker",)))
+    apply(worker, posting)
+    application = db.session.scalars(select(Application)).one()
+    staff.post(f"/api/v1/applications/{application.id}/status", json={"status": "hired"})
+    response = withdraw(worker, application.id)
+    assert response.status_code == 409 and response.get_json()["code"] == "application_decided"
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == "hired"
+
+
+def test_nobody_withdraws_someone_elses_application(posting, staff, client_of):
+    apply(client_of(make_user(roles=("worker",))), posting)
+    application = db.session.scalars(select(Application)).one()
+    other = client_of(make_user(roles=("worker",)))
+    assert withdraw(other, application.id).status_code == 404
+    assert withdraw(staff, application.id).status_code == 404  # not the employer's to take back
+    assert withdraw(other, 999999).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == "submitted"
+
+
+def test_after_withdrawing_the_worker_may_apply_again(posting, staff, client_of):
+    worker = client_of(make_user(roles=("worker",)))
+    apply(worker, posting, share_card=True)
+    application = db.session.scalars(select(Application)).one()
+    withdraw(worker, application.id)
+    detail = worker.get(f"/api/v1/jobs/{posting.id}").get_json()
+    assert detail["application_status"] == "withdrawn"
+
+    again = apply(worker, posting, share_card=False)
+    assert again.status_code == 201
+    assert again.get_json()["application_status"] == "submitted"
+    assert again.get_json()["share_card"] is False
+    [seen] = applicants(staff, posting)
+    assert seen["id"] == application.id and seen["status"] == "submitted"
+    assert seen["card_status"] is None  # the new choice: not shared

@@ -57,7 +57,7 @@ export default function createJobDetailView(ctx) {
   }
 
   function applyArea() {
-    if (job.application_status) {
+    if (job.application_status && job.application_status !== 'withdrawn') {
       return html`<div class="weui-cells__tips app-more" data-testid="my-application">
         ${t('jobs.my_application')} ${statusTag(job.application_status)}
         <a href="#/jobs/mine">${t('jobs.tab_mine')}</a>
@@ -65,7 +65,11 @@ export default function createJobDetailView(ctx) {
     }
     if (!store.hasRole('worker') || job.status !== 'published') return nothing;
     if (job.positions_left <= 0) return html`<div class="weui-cells__tips app-more">${t('jobs.full')}</div>`;
-    return html`<label class="app-share-card">
+    const again = job.application_status === 'withdrawn';
+    return html`${again
+        ? html`<div class="weui-cells__tips app-more" data-testid="my-application">${t('jobs.my_application')} ${statusTag('withdrawn')}</div>`
+        : nothing}
+      <label class="app-share-card">
         <input type="checkbox" data-testid="share-card" .checked=${shareCard}
           @change=${(e) => { shareCard = e.target.checked; ctx.update(); }}>
         ${t('jobs.share_card')}
@@ -73,7 +77,7 @@ export default function createJobDetailView(ctx) {
       <p class="weui-cells__tips">${t('jobs.share_card_tips')}</p>
       <div class="weui-btn-area">
         <button type="button" class="weui-btn weui-btn_primary" data-testid="apply" ?disabled=${applying} @click=${apply}>
-          ${t('jobs.apply')}
+          ${again ? t('jobs.apply_again') : t('jobs.apply')}
         </button>
       </div>`;
   }

@@ -1,13 +1,42 @@
 /** My applications (workers): each job with its status as the employer moves it along. */
-import { html } from '../html.js';
+import { html, nothing } from '../html.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { ensureStylesheet, jobCard, moreButton, pager, whenText } from './jobs-shared.js';
+import { confirmDialog, loading, toast } from '../ui.js';
+import { ensureStylesheet, jobCard, moreButton, pager, showError, whenText } from './jobs-shared.js';
+
+// What the worker may still take back: the employer has not decided yet.
+const WITHDRAWABLE = ['submitted', 'contacted'];
 
 export default function createMyApplicationsView(ctx) {
   ensureStylesheet();
   const list = pager((cursor) => api.get(`/applications/mine${cursor ? `?cursor=${cursor}` : ''}`), ctx.update);
   list.more();
+  let busy = false;
+
+  async function withdraw(application) {
+    if (busy) return;
+    const ok = await confirmDialog({
+      title: t('jobs.withdraw_confirm', { title: application.job.title }),
+      body: t('jobs.withdraw_effect'),
+      okText: t('jobs.withdraw'),
+    });
+    if (!ok) return;
+    busy = true;
+    const done = loading();
+    try {
+      const updated = await api.post(`/applications/${application.id}/withdraw`);
+      Object.assign(application, updated);
+      done();
+      toast(t('jobs.withdrawn'), { icon: 'success' });
+    } catch (err) {
+      done();
+      showError(err);
+    } finally {
+      busy = false;
+      ctx.update();
+    }
+  }
 
   return {
     render() {
@@ -23,7 +52,11 @@ export default function createMyApplicationsView(ctx) {
             (a) => html`<div data-application=${a.id}>
               ${jobCard(a.job)}
               <p class="weui-cells__tips app-muted">${t('jobs.applied_at', { when: whenText(a.applied_at) })}
-                · ${a.share_card ? t('jobs.card_shared') : t('jobs.card_not_shared')}</p>
+                · ${a.share_card ? t('jobs.card_shared') : t('jobs.card_not_shared')}
+                ${WITHDRAWABLE.includes(a.status)
+                  ? html`· <button type="button" class="weui-btn weui-btn_mini weui-btn_default" data-testid="withdraw"
+                      ?disabled=${busy} @click=${() => withdraw(a)}>${t('jobs.withdraw')}</button>`
+                  : nothing}</p>
             </div>`,
           )}
         </div>

@@ -104,6 +104,7 @@ const STATUS_TAG = {
   contacted: 'app-tag_green',
   hired: 'app-tag_green',
   declined: 'app-tag_grey',
+  withdrawn: 'app-tag_grey',
   draft: 'app-tag_grey',
   pending: 'app-tag_orange',
   published: 'app-tag_green',

@@ -22,7 +22,7 @@ import {
   whenText,
 } from './jobs-shared.js';
 
-const FILTERS = ['', 'submitted', 'contacted', 'hired', 'declined'];
+const FILTERS = ['', 'submitted', 'contacted', 'hired', 'declined', 'withdrawn'];
 
 export default function createPostingView(ctx) {
   ensureStylesheet();
@@ -192,8 +192,10 @@ export default function createPostingView(ctx) {
               <p class="app-tags">${statusTag(a.status)} ${colourTag(a)}
                 <span class="app-muted">${whenText(a.applied_at)}</span></p>
             </div>
-            <div class="weui-cell__ft"><button type="button" class="weui-btn weui-btn_default weui-btn_mini" data-testid="call"
-              @click=${(e) => { e.preventDefault(); call(a); }}>${t('recruit.call')}</button></div>
+            <div class="weui-cell__ft">${a.status === 'withdrawn'
+              ? nothing
+              : html`<button type="button" class="weui-btn weui-btn_default weui-btn_mini" data-testid="call"
+                  @click=${(e) => { e.preventDefault(); call(a); }}>${t('recruit.call')}</button>`}</div>
           </label>`,
         )}
       </div>
