@@ -22,6 +22,7 @@ from app.i18n import register_messages
 from app.intents import destinations
 from app.intents import ledger as _ledger  # noqa: F401 - registers the counter listener
 from app.intents.models import EmploymentIntent, IntentChange
+from app.jobs import signals as jobs_signals
 from app.jobs.models import Application
 from app.jobs.trades import TRADES, Trade
 from app.regions.models import Region
@@ -298,6 +299,24 @@ def save_intent(
     db.session.flush()
     _history(intent, "created" if created else "updated", actor, now)
     return intent, created
+
+
+def _on_hired(application: Application, *, actor: User, now: datetime) -> None:
+    """An employer hired the worker: an intent with no job arranged yet now names that job
+    (先定岗再出行 is met). An intent that already names a job is the worker's to change."""
+    intent = current_intent(application.user_id, lock=True)
+    if intent is None or not intent.active or intent.job_arranged:
+        return
+    intent.job_arranged = True
+    intent.application_id = application.id
+    intent.employer_name = employer_of(application)
+    intent.job_start_date = application.posting.start_date
+    intent.updated_dt = now
+    db.session.flush()
+    _history(intent, "job_hired", actor, now)
+
+
+jobs_signals.application_hired.connect(_on_hired)
 
 
 def withdraw(intent: EmploymentIntent, *, actor: User, now: datetime | None = None) -> None:

@@ -20,7 +20,7 @@ from app.employers.services import admit_worker, employer_for_user
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.i18n import register_messages
-from app.jobs import search
+from app.jobs import search, signals
 from app.jobs.models import Application, JobListing, JobListingText, JobPosting
 from app.jobs.trades import TRADE_CODES, trade_name
 from app.regions.models import Region
@@ -678,6 +678,7 @@ def change_status(
                 posting_id=posting.id,
                 actor=actor,
             )
+            signals.application_hired.send(application, actor=actor, now=now)
         record(
             "job.application_status",
             actor=actor,

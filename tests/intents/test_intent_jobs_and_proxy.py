@@ -11,7 +11,14 @@ from app.audit.models import AuditEvent
 from app.demo import random_id_number
 from app.extensions import db
 from tests.factories import make_user, township_of, village_in
-from tests.intents.factories import application_to, intent_body, job_at, staff_of, worker_in
+from tests.intents.factories import (
+    add_intent,
+    application_to,
+    intent_body,
+    job_at,
+    staff_of,
+    worker_in,
+)
 
 
 def test_a_worker_without_a_job_is_shown_jobs_at_the_destination(client, login, app):
@@ -61,6 +68,54 @@ def test_a_hired_application_is_the_arranged_job(client, login, app):
     login(someone_else, on=client)
     stolen = client.put("/api/v1/intents/mine", json=intent_body(application_id=hired.id))
     assert stolen.status_code == 422
+
+
+def hire(application, employer_staff):
+    from app.jobs.services import change_status
+
+    change_status(application.posting, [application], "hired", actor=employer_staff)
+    db.session.commit()
+
+
+def test_when_an_employer_hires_the_worker_the_intent_names_the_job(app):
+    from app.intents import ledger
+    from app.intents.models import IntentChange
+    from app.intents.services import active_intent
+
+    worker = worker_in()
+    add_intent(worker, destination_code="441900")
+    application = application_to(job_at("441900", employer="东莞某厂"), worker, "contacted")
+    employer_staff = make_user(roles=("employer",))
+    before = ledger.counters(db.session)
+    hire(application, employer_staff)
+
+    intent = active_intent(worker.id)
+    assert intent.job_arranged is True
+    assert (intent.application_id, intent.employer_name) == (application.id, "东莞某厂")
+    change = db.session.scalars(
+        select(IntentChange).where(IntentChange.intent_id == intent.id).order_by(IntentChange.id)
+    ).all()[-1]
+    assert (change.action, change.actor_id) == ("job_hired", employer_staff.id)
+    assert change.snapshot["job_arranged"] is True
+    # The ledger's 已定岗 count moved with it, exactly as a recount says.
+    assert ledger.counters(db.session) != before
+    assert ledger.differences(db.session) == []
+
+
+def test_a_hire_leaves_an_intent_that_already_names_a_job_and_creates_none(app):
+    from app.intents.services import active_intent
+
+    settled = worker_in()
+    add_intent(settled, job_arranged=True, employer_name="长沙某厂")
+    undecided = worker_in()  # no intent at all: registering one stays the worker's choice
+    employer_staff = make_user(roles=("employer",))
+    posting = job_at("441900", employer="东莞某厂")
+    hire(application_to(posting, settled, "submitted"), employer_staff)
+    hire(application_to(posting, undecided, "submitted"), employer_staff)
+
+    intent = active_intent(settled.id)
+    assert (intent.employer_name, intent.application_id) == ("长沙某厂", None)
+    assert active_intent(undecided.id) is None
 
 
 @pytest.fixture
