@@ -189,3 +189,64 @@ def test_the_card_stays_on_screen_offline_and_expires_there(
     expect(page.locator("[data-testid='card-qr'] svg")).to_have_count(0)
     expect(page.get_by_test_id("card-offline")).to_contain_text("已于 2020-02-21 16:00 过期")
     save_screenshot(page, "card-expired-zh")
+
+
+def test_before_leaving_the_card_screen_shows_the_destinations_rules(
+    page: Page, flask_app, village, make_user, new_phone, login_with_code
+) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from app.accounts.models import User
+    from app.cards import services as cards
+    from app.extensions import db
+    from app.intents import destination_rules
+    from app.intents.services import IntentData, save_intent
+    from app.timeutil import local_today
+
+    phone = new_phone()
+    made = make_user(phone=phone, roles=("worker",), region_code=village["village"])
+    city_official = make_user(roles=("official",), region_code="430700")
+    with flask_app.app_context():
+        worker = db.session.get(User, made["id"])
+        cards.declare(
+            worker,
+            cards.Declaration(
+                temperature=Decimal("36.5"),
+                symptoms=["none"],
+                case_contact=False,
+                hubei_exposure_date=None,
+                current_village_code=village["village"],
+            ),
+        )
+        leaving = local_today() + timedelta(days=3)
+        save_intent(
+            worker,
+            IntentData(
+                kind="outbound",
+                destination_code="440300",
+                trade="electronics",
+                departure_date=leaving,
+                needs_transport=True,
+                needs_certificate=False,
+            ),
+            actor=worker,
+        )
+        destination_rules.publish(
+            db.session.get(User, city_official["id"]),
+            destination_code="440300",
+            rules_text="持绿码和健康证明，到达后测温登记，无需隔离。",
+            source="深圳市疫情防控指挥部通告",
+            source_date=local_today(),
+            valid_until=None,
+            job_info=None,
+        )
+        db.session.commit()
+
+    login_with_code(page, phone)
+    page.locator("#tabbar [data-tab='/card']").tap()
+    expect(page.get_by_test_id("health-card")).to_have_attribute("data-status", "green")
+    rules = page.get_by_test_id("card-trip-rules")
+    expect(rules).to_contain_text("深圳")
+    expect(rules).to_contain_text(f"{leaving.isoformat()}出发去深圳市")
+    expect(rules.get_by_test_id("rule")).to_contain_text("到达后测温登记")

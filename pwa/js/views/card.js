@@ -19,6 +19,7 @@ import { t, getLocale } from '../i18n.js';
 import { qrSvg } from '../qr.js';
 import * as store from '../store.js';
 import { topTips } from '../ui.js';
+import { ensureStylesheet as ensureRuleStyles, named, ruleCard } from './intent-shared.js';
 
 const POLL_MS = 3 * 60 * 1000; // the server re-signs 6 h before expiry: a few minutes is plenty
 const RETRY_EXPIRED_MS = 30 * 1000; // an expired card on screen while online: ask again soon
@@ -188,6 +189,7 @@ export default function createCardView(ctx) {
   let stylesReady = false;
   let clock = 0;
   let poll = 0;
+  let trip = null; // a planned trip out: {intent, rules} of the destination, shown under the card
 
   loadCardStyles().then(() => {
     stylesReady = true;
@@ -225,6 +227,35 @@ export default function createCardView(ctx) {
     }
   }
 
+  /** The destination's rules while an outbound trip is planned and not yet made. */
+  async function fetchTrip() {
+    if (!store.hasRole('worker')) return;
+    try {
+      const mine = await api.get('/intents/mine');
+      const intent = mine.intent;
+      const planned = intent && intent.kind === 'outbound' && !intent.departed && mine.rules.length;
+      trip = planned ? { intent, rules: mine.rules } : null;
+      if (trip) ensureRuleStyles();
+    } catch {
+      // the rules are an extra on this screen: the card itself never waits for them
+    }
+    ctx.update();
+  }
+
+  function tripRules() {
+    if (!trip) return nothing;
+    const { intent, rules } = trip;
+    return html`<section class="hc-trip" data-testid="card-trip-rules">
+      <div class="weui-cells__title">
+        ${intent.departure_date
+          ? t('card.trip_rules_on', { place: named(intent.destination), date: formatDate(intent.departure_date) })
+          : t('card.trip_rules', { place: named(intent.destination) })}
+      </div>
+      <div class="ledger-rules">${rules.map(ruleCard)}</div>
+      <p class="weui-cells__tips"><a href="#/intent">${t('card.trip_intent')}</a></p>
+    </section>`;
+  }
+
   function online() {
     return store.get().online;
   }
@@ -248,8 +279,10 @@ export default function createCardView(ctx) {
   document.addEventListener('visibilitychange', onVisible);
   clock = setInterval(tick, 1000);
   poll = setInterval(maybeRefresh, POLL_MS);
-  if (online()) fetchCard();
-  else {
+  if (online()) {
+    fetchCard();
+    fetchTrip();
+  } else {
     problem = 'offline';
     loadingFirst = false;
   }
@@ -321,6 +354,7 @@ export default function createCardView(ctx) {
           <button type="button" class="weui-btn_reset weui-link hc-refresh" data-testid="card-refresh"
             ?disabled=${fetching} @click=${fetchCard}>${t('card.refresh')}</button>
         </p>
+        ${tripRules()}
         ${links()}
       </div>`;
     },
