@@ -144,7 +144,8 @@ class VerifyIn(Strict):
 
 class VerifyOut(BaseModel):
     """The verdict: `reason` is one of ok, bad_prefix, bad_base45, bad_compression, bad_cbor,
-    bad_cose, unsupported_alg, unknown_kid, bad_signature, not_yet_valid, expired, revoked."""
+    bad_cose, bad_schema, unsupported_alg, unknown_kid, bad_signature, wrong_key_usage,
+    not_yet_valid, expired, revoked."""
 
     valid: bool
     reason: str

@@ -21,6 +21,7 @@ from .errors import (
     CborError,
     CoseError,
     CredentialError,
+    SchemaError,
     SignatureError,
 )
 from .issue import issue_card, new_card_id
@@ -64,6 +65,7 @@ __all__ = [
     "DecodeError",
     "Decoded",
     "KeyRing",
+    "SchemaError",
     "SignatureError",
     "Signer",
     "Status",

@@ -21,3 +21,7 @@ class CoseError(CredentialError):
 
 class SignatureError(CredentialError):
     """A signed document (trust list, revocation list) failed verification."""
+
+
+class SchemaError(CredentialError):
+    """An EU DCC whose health certificate breaks the structural rules a verifier enforces."""

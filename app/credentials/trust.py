@@ -11,7 +11,8 @@ from cryptography import x509
 
 from . import cose, revocation
 from .certs import common_name, compute_kid, load_certificate
-from .claims import card_type_of
+from .certs import dcc_types as certificate_dcc_types
+from .claims import DCC_TYPES, card_type_of
 from .errors import CredentialError, SignatureError
 from .jwk import PublicKey, b64_decode_any, b64url_encode, jwk_to_public_key, public_key_to_jwk
 from .timeutil import format_iso, parse_time, to_utc
@@ -27,6 +28,16 @@ def _card_types(values: Iterable[Any] | None) -> frozenset[int] | None:
     return frozenset(int(card_type_of(v)) for v in values)
 
 
+def _dcc_types(values: Iterable[Any] | None) -> frozenset[str] | None:
+    if values is None:
+        return None
+    if not isinstance(values, list | tuple | set | frozenset):
+        raise CredentialError("dcc_types must be a list of 'v', 't', 'r'")
+    if not all(isinstance(v, str) and v in DCC_TYPES for v in values):
+        raise CredentialError(f"unknown DCC type in {sorted(map(repr, values))}")
+    return frozenset(values)
+
+
 @dataclass(frozen=True)
 class TrustEntry:
     """One trusted public key and what it may sign.
@@ -34,6 +45,10 @@ class TrustEntry:
     not_before/not_after bound the *issuing* time (iat) of what the key signs, not the
     time of verification: a retired key keeps verifying the cards it signed while it was
     active, and cannot be used to sign new ones. card_types=None means any type.
+
+    dcc_types bounds the kinds of EU DCC (HC1) the key may sign: 'v' vaccination, 't' test,
+    'r' recovery; None means every kind. For a certificate it comes from the DCC key-usage
+    OIDs in its extended key usage (see certs.dcc_types).
     """
 
     kid: bytes
@@ -43,6 +58,7 @@ class TrustEntry:
     not_before: datetime | None = None
     not_after: datetime | None = None
     card_types: frozenset[int] | None = None
+    dcc_types: frozenset[str] | None = None
 
     @classmethod
     def create(
@@ -55,6 +71,7 @@ class TrustEntry:
         not_before: datetime | None = None,
         not_after: datetime | None = None,
         card_types: Iterable[Any] | None = None,
+        dcc_types: Iterable[str] | None = None,
     ) -> TrustEntry:
         """Normalise metadata (region to str, times to UTC, card types to ints)."""
         return cls(
@@ -65,6 +82,7 @@ class TrustEntry:
             not_before=None if not_before is None else to_utc(not_before),
             not_after=None if not_after is None else to_utc(not_after),
             card_types=_card_types(card_types),
+            dcc_types=_dcc_types(dcc_types),
         )
 
     @classmethod
@@ -74,10 +92,19 @@ class TrustEntry:
         The certificate's own validity period is deliberately not used as the issuing
         window: real DCC issuers sign with iat before their certificate's notBefore
         (test vector BG/4), so only explicit not_before/not_after restrict a key.
+
+        Its DCC key-usage OIDs do restrict the key: dcc_types is what the certificate allows,
+        narrowed (never widened) by an explicit dcc_types.
         """
         cert = load_certificate(data)
         if meta.get("name") is None:
             meta["name"] = common_name(cert)
+        allowed = certificate_dcc_types(cert)
+        explicit = _dcc_types(meta.get("dcc_types"))
+        if allowed is None or explicit is None:
+            meta["dcc_types"] = allowed if explicit is None else explicit
+        else:
+            meta["dcc_types"] = allowed & explicit
         return cls.create(compute_kid(cert), cert.public_key(), **meta)  # type: ignore[arg-type]
 
     @classmethod
@@ -101,6 +128,10 @@ class TrustEntry:
                 return f"key may not sign card type {card_type}"
         return None
 
+    def may_sign_dcc(self, dcc_type: str) -> bool:
+        """Whether this key may sign an EU DCC of this kind ('v', 't' or 'r')."""
+        return self.dcc_types is None or dcc_type in self.dcc_types
+
     def to_json(self) -> dict[str, Any]:
         """The trust-list form (members that are None are left out)."""
         doc: dict[str, Any] = {
@@ -111,6 +142,7 @@ class TrustEntry:
             "not_before": _iso(self.not_before),
             "not_after": _iso(self.not_after),
             "card_types": None if self.card_types is None else sorted(self.card_types),
+            "dcc_types": None if self.dcc_types is None else sorted(self.dcc_types),
         }
         return {k: v for k, v in doc.items() if v is not None}
 
@@ -129,6 +161,7 @@ class TrustEntry:
                 not_before=parse_time(doc["not_before"]) if doc.get("not_before") else None,
                 not_after=parse_time(doc["not_after"]) if doc.get("not_after") else None,
                 card_types=doc.get("card_types"),
+                dcc_types=doc.get("dcc_types"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, CredentialError):
@@ -156,7 +189,7 @@ class TrustStore:
     def add_certificate(self, data: bytes | str | x509.Certificate, **meta: Any) -> bytes:
         """Trust an X.509 certificate (DER or PEM); kid = SHA-256(DER)[:8].
 
-        Keyword metadata: region, name, not_before, not_after, card_types.
+        Keyword metadata: region, name, not_before, not_after, card_types, dcc_types.
         """
         return self.add_entry(TrustEntry.from_certificate(data, **meta))
 

@@ -2,9 +2,10 @@
 
 Pipeline, each step with its failure reason:
     prefix (bad_prefix) -> base45 (bad_base45) -> zlib, HC1 only (bad_compression)
-    -> COSE_Sign1 (bad_cbor / bad_cose) -> CWT claims (bad_cbor) -> alg (unsupported_alg)
-    -> kid (unknown_kid) -> signature (bad_signature) -> iat (not_yet_valid)
-    -> exp (expired) -> revocation, FG1 only (revoked) -> ok
+    -> COSE_Sign1 (bad_cbor / bad_cose) -> CWT claims (bad_cbor)
+    -> DCC structure, HC1 only (bad_schema) -> alg (unsupported_alg) -> kid (unknown_kid)
+    -> signature (bad_signature) -> DCC type allowed for the key, HC1 only (wrong_key_usage)
+    -> iat (not_yet_valid) -> exp (expired) -> revocation, FG1 only (revoked) -> ok
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from .claims import (
     CLAIM_IAT,
     CardClaim,
     card_info,
+    dcc_type,
     numeric_date,
 )
-from .errors import Base45Error, CborError, CoseError, CredentialError
+from .errors import Base45Error, CborError, CoseError, CredentialError, SchemaError
 from .jwk import b64url_encode
 from .timeutil import from_epoch, to_utc
 from .trust import TrustEntry, TrustStore
@@ -42,9 +44,11 @@ REASONS = (
     "bad_compression",
     "bad_cbor",
     "bad_cose",
+    "bad_schema",
     "unsupported_alg",
     "unknown_kid",
     "bad_signature",
+    "wrong_key_usage",
     "not_yet_valid",
     "expired",
     "revoked",
@@ -232,6 +236,12 @@ def _verify(
         "issued_at": decoded.issued_at,
         "expires_at": decoded.expires_at,
     }
+    kind = None
+    if decoded.kind == "HC1":
+        try:
+            kind = dcc_type(decoded.claims)
+        except SchemaError as exc:
+            return VerificationResult(False, "bad_schema", detail=str(exc), **base)
     alg = sign1.alg
     if type(alg) is not int or alg not in _ALLOWED_ALGS[decoded.kind]:  # also no bool/list
         return VerificationResult(
@@ -244,6 +254,16 @@ def _verify(
     if entry is None:
         return VerificationResult(False, reason, detail=detail, **base)
     signed = {**base, **_issuer_fields(entry), "claims": decoded.claims}
+    # A genuine signature by a key that may not sign this kind of certificate (its DSC's
+    # extended key usage names other kinds): checked once the signature is known good.
+    if kind is not None and not entry.may_sign_dcc(kind):
+        allowed = ", ".join(sorted(entry.dcc_types or ()))
+        return VerificationResult(
+            False,
+            "wrong_key_usage",
+            detail=f"key may sign DCC types {allowed}, not {kind}",
+            **signed,
+        )
     if decoded.issued_at > moment + clock_skew:
         return VerificationResult(False, "not_yet_valid", detail="issued in the future", **signed)
     if moment > decoded.expires_at:

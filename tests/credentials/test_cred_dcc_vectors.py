@@ -4,12 +4,14 @@ How EXPECTED* results map to our reason codes
 ---------------------------------------------
 Our verify() runs the steps below in this order and stops at the first failure:
 
-    EXPECTEDUNPREFIX        -> bad_prefix
-    EXPECTEDB45DECODE       -> bad_base45
-    EXPECTEDCOMPRESSION     -> bad_compression
-    EXPECTEDDECODE          -> bad_cbor, bad_cose  (COSE structure, CWT claims, hcert container)
-    EXPECTEDVERIFY          -> unsupported_alg, unknown_kid, bad_signature
-    EXPECTEDEXPIRATIONCHECK -> not_yet_valid, expired
+    EXPECTEDUNPREFIX         -> bad_prefix
+    EXPECTEDB45DECODE        -> bad_base45
+    EXPECTEDCOMPRESSION      -> bad_compression
+    EXPECTEDDECODE           -> bad_cbor, bad_cose  (COSE structure, CWT claims, hcert container)
+    EXPECTEDSCHEMAVALIDATION -> bad_schema  (ver, nam, dob, exactly one of v/t/r with one entry)
+    EXPECTEDVERIFY           -> unsupported_alg, unknown_kid, bad_signature
+    EXPECTEDKEYUSAGE         -> wrong_key_usage  (the DSC's EKU OIDs exclude the hcert's type)
+    EXPECTEDEXPIRATIONCHECK  -> not_yet_valid, expired
 
 The vectors' README says a step absent from EXPECTEDRESULTS is not tested by that vector.
 A step listed true implies every earlier step succeeds too (a signature cannot verify
@@ -25,10 +27,32 @@ CWT structure", only EXPECTEDVERIFY=false): its COSE bytes are a valid message w
 backwards, so they are not CBOR at all and we stop at bad_cbor before any signature
 check. Failing earlier is the honest answer; no result is hard-coded per file.
 
+The two new reasons are pinned harder than the rule above: bad_schema may only end a vector
+that lists EXPECTEDSCHEMAVALIDATION false, and wrong_key_usage only one whose key-usage
+expectation (below) is false; test_new_checks_end_exactly_where_expected checks both ways.
+
+Key usage is decided from the certificate's content
+---------------------------------------------------
+The EU DCC specification lets a Document Signer Certificate restrict what it signs with
+extended-key-usage OIDs (1.3.6.1.4.1.1847.2021.1.1 test, .2 vaccination, .3 recovery, or the
+same under 1.3.6.1.4.1.0.1847.2021.1); a DSC carrying none of them may sign every type. The
+test reads the EKU with `cryptography` (not with app.credentials) and the hcert's type from
+the payload, and applies that rule to EXPECTEDKEYUSAGE:
+
+  * DSC without any DCC OID: key usage cannot fail, a listed EXPECTEDKEYUSAGE counts as
+    true. IS/3 says false ("valid, no key usage, RSA certificate"), but its EKU holds only
+    ICAO's 2.23.136.1.1.14.2, so it verifies (its twins IS/4 and IS/5 say true);
+  * DSC with DCC OIDs: key usage holds iff they include the hcert's type. A vector that
+    lists EXPECTEDKEYUSAGE must agree (CO6..CO14, FI, IS/1, IS/2 ... do); one that does not
+    list it gets it from the rule. LI/4 lists no key usage, but its test certificate is
+    signed by a Swedish DSC allowed vaccinations only, so it must end at wrong_key_usage;
+  * certificate extensions `cryptography` cannot read (CO15's empty EKU), or no single
+    type in the hcert: the vector's own claim stands.
+
 EXPECTEDPICTUREDECODE is checked too: the vector's PNG, decoded with zxing-cpp, must (or
-must not) yield its PREFIX text. EXPECTEDSCHEMAVALIDATION, EXPECTEDKEYUSAGE (EU-specific
-schema and certificate-usage OIDs) and the encoder-side steps are not ours to check;
-vectors listing only those still have to verify without raising.
+must not) yield its PREFIX text. The encoder-side steps (EXPECTEDENCODE, EXPECTEDVALIDJSON,
+EXPECTEDVALIDOBJECT) are not ours to check; vectors listing only those still have to verify
+without raising.
 """
 
 from __future__ import annotations
@@ -42,9 +66,17 @@ from typing import Any
 
 import pytest
 import zxingcpp
+from cryptography import x509
 from PIL import Image, UnidentifiedImageError
 
-from app.credentials import REASONS, TrustStore, compute_kid, decode_payload, verify
+from app.credentials import (
+    REASONS,
+    DecodeError,
+    TrustStore,
+    compute_kid,
+    decode_payload,
+    verify,
+)
 from app.credentials.timeutil import parse_time
 
 VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "dcc"
@@ -54,10 +86,19 @@ STEPS = [
     ("EXPECTEDB45DECODE", {"bad_base45"}),
     ("EXPECTEDCOMPRESSION", {"bad_compression"}),
     ("EXPECTEDDECODE", {"bad_cbor", "bad_cose"}),
+    ("EXPECTEDSCHEMAVALIDATION", {"bad_schema"}),
     ("EXPECTEDVERIFY", {"unsupported_alg", "unknown_kid", "bad_signature"}),
+    ("EXPECTEDKEYUSAGE", {"wrong_key_usage"}),
     ("EXPECTEDEXPIRATIONCHECK", {"not_yet_valid", "expired"}),
 ]
 STEP_OF = {reason: index for index, (_, reasons) in enumerate(STEPS) for reason in reasons}
+# The specification's key-usage OIDs, written out here rather than imported from the code
+# under test.
+DCC_OIDS = {
+    f"1.3.6.1.4.1.{arc}1847.2021.1.{n}": kind
+    for arc in ("", "0.")
+    for n, kind in ((1, "t"), (2, "v"), (3, "r"))
+}
 
 
 def _vector_files() -> list[Path]:
@@ -76,6 +117,50 @@ def test_vector_folder_is_present() -> None:
     """Fail, never skip, when the shared vectors are missing (they are a CI sibling)."""
     assert VECTORS.is_dir(), f"missing {VECTORS}"
     assert len(FILES) >= 100, f"only {len(FILES)} vectors under {VECTORS}"
+
+
+def _dsc_types(der: bytes) -> frozenset[str] | None:
+    """The DCC types the DSC's EKU allows (None: no DCC OID, every type). Raises ValueError
+    when `cryptography` cannot read the certificate's extensions."""
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    kinds = frozenset(DCC_OIDS[o.dotted_string] for o in eku if o.dotted_string in DCC_OIDS)
+    return kinds or None
+
+
+def _hcert_type(text: str) -> str | None:
+    """The hcert's one type among v/t/r (null members are absent), else None."""
+    try:
+        hcert = decode_payload(text)[-260][1]
+    except DecodeError:
+        return None
+    kinds = [kind for kind in "vtr" if hcert.get(kind) is not None]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _expectations(vector: dict[str, Any]) -> dict[str, Any]:
+    """EXPECTEDRESULTS with EXPECTEDKEYUSAGE decided from the certificate (docstring)."""
+    expected = dict(vector["EXPECTEDRESULTS"])
+    claim = expected.get("EXPECTEDKEYUSAGE")
+    try:
+        allowed = _dsc_types(base64.b64decode(vector["TESTCTX"]["CERTIFICATE"]))
+    except ValueError:
+        return expected  # extensions cryptography cannot read: the claim stands
+    if allowed is None:
+        if claim is not None:
+            expected["EXPECTEDKEYUSAGE"] = True  # no DCC OID: the DSC may sign every type
+        return expected
+    kind = _hcert_type(vector["PREFIX"])
+    if kind is None:
+        return expected
+    if claim is not None:
+        assert claim is (kind in allowed), (claim, kind, allowed)  # the rule explains it
+    elif kind not in allowed:
+        expected["EXPECTEDKEYUSAGE"] = False
+    return expected
 
 
 def _allowed(expected: dict[str, Any]) -> tuple[set[str], bool]:
@@ -99,7 +184,7 @@ def _allowed(expected: dict[str, Any]) -> tuple[set[str], bool]:
 @pytest.mark.parametrize("path", FILES, ids=[_vector_id(p) for p in FILES])
 def test_vector(path: Path) -> None:
     vector = json.loads(path.read_text("utf-8"))
-    expected = vector["EXPECTEDRESULTS"]
+    expected = _expectations(vector)
     context = vector["TESTCTX"]
     der = base64.b64decode(context["CERTIFICATE"])
 
@@ -115,6 +200,10 @@ def test_vector(path: Path) -> None:
     assert result.valid is (result.reason == "ok")
     if must_fail:
         assert not result.valid
+    if result.reason == "bad_schema":
+        assert expected.get("EXPECTEDSCHEMAVALIDATION") is False, expected
+    if result.reason == "wrong_key_usage":
+        assert expected.get("EXPECTEDKEYUSAGE") is False, expected
 
     if expected.get("EXPECTEDDECODE") and STEP_OF.get(result.reason, 99) > STEP_OF["bad_cbor"]:
         claims = decode_payload(vector["PREFIX"])
@@ -136,15 +225,74 @@ def _read_qr(png_base64: str) -> list[str]:
     return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
 
 
+def test_new_checks_end_exactly_where_expected() -> None:
+    """bad_schema ends exactly the vectors listing EXPECTEDSCHEMAVALIDATION false, and
+    wrong_key_usage exactly those whose key-usage expectation is false (CO6..CO11, LI/4)."""
+    reasons, expectations = {}, {}
+    for path in FILES:
+        vector = json.loads(path.read_text("utf-8"))
+        context = vector["TESTCTX"]
+        store = TrustStore()
+        store.add_certificate(base64.b64decode(context["CERTIFICATE"]))
+        clock = parse_time(context["VALIDATIONCLOCK"])
+        reasons[_vector_id(path)] = verify(vector["PREFIX"], store, clock).reason
+        expectations[_vector_id(path)] = _expectations(vector)
+
+    def ending(reason: str) -> set[str]:
+        return {name for name, got in reasons.items() if got == reason}
+
+    def expecting_false(step: str) -> set[str]:
+        return {name for name, exp in expectations.items() if exp.get(step) is False}
+
+    assert ending("bad_schema") == expecting_false("EXPECTEDSCHEMAVALIDATION")
+    assert ending("wrong_key_usage") == expecting_false("EXPECTEDKEYUSAGE")
+    assert ending("bad_schema") == {"common-DGC1", "common-DGC2"}
+    assert ending("wrong_key_usage") == {f"common-CO{n}" for n in range(6, 12)} | {"LI-4"}
+    assert reasons["IS-3"] == "ok"  # EXPECTEDKEYUSAGE false, but no DCC OID in its DSC
+
+
+def test_key_usage_rule_examples() -> None:
+    """The certificate rule on the vectors that motivate it."""
+
+    def load(name: str) -> dict[str, Any]:
+        return json.loads((VECTORS / name).read_text("utf-8"))
+
+    is3 = load("IS/2DCode/raw/3.json")
+    assert is3["EXPECTEDRESULTS"]["EXPECTEDKEYUSAGE"] is False
+    assert _dsc_types(base64.b64decode(is3["TESTCTX"]["CERTIFICATE"])) is None
+    assert _expectations(is3)["EXPECTEDKEYUSAGE"] is True
+    li4 = load("LI/2DCode/raw/4.json")
+    assert "EXPECTEDKEYUSAGE" not in li4["EXPECTEDRESULTS"]
+    assert _dsc_types(base64.b64decode(li4["TESTCTX"]["CERTIFICATE"])) == {"v"}
+    assert _hcert_type(li4["PREFIX"]) == "t"
+    assert _expectations(li4)["EXPECTEDKEYUSAGE"] is False
+    co6 = load("common/2DCode/raw/CO6.json")
+    assert _expectations(co6) == co6["EXPECTEDRESULTS"] == {"EXPECTEDKEYUSAGE": False}
+    co15 = load("common/2DCode/raw/CO15.json")  # cryptography cannot read its empty EKU
+    with pytest.raises(ValueError):
+        _dsc_types(base64.b64decode(co15["TESTCTX"]["CERTIFICATE"]))
+    assert _expectations(co15) == {"EXPECTEDKEYUSAGE": True}
+
+
 def test_mapping_rule_examples() -> None:
     """The rule itself, on the shapes of expectation the vectors use."""
-    assert _allowed({"EXPECTEDVERIFY": True}) == ({"ok", "not_yet_valid", "expired"}, False)
+    after_verify = {"wrong_key_usage", "not_yet_valid", "expired"}
+    assert _allowed({"EXPECTEDVERIFY": True}) == ({"ok"} | after_verify, False)
     assert _allowed({"EXPECTEDVERIFY": True, "EXPECTEDEXPIRATIONCHECK": True}) == ({"ok"}, False)
     assert _allowed({"EXPECTEDVERIFY": False}) == (
-        {"bad_prefix", "bad_base45", "bad_compression", "bad_cbor", "bad_cose"}
+        {"bad_prefix", "bad_base45", "bad_compression", "bad_cbor", "bad_cose", "bad_schema"}
         | {"unsupported_alg", "unknown_kid", "bad_signature"},
         True,
     )
+    assert _allowed({"EXPECTEDKEYUSAGE": False})[0] == {"wrong_key_usage"} | {
+        reason for _, reasons in STEPS[:6] for reason in reasons
+    }
+    assert _allowed({"EXPECTEDVERIFY": True, "EXPECTEDKEYUSAGE": False}) == (
+        {"wrong_key_usage"},
+        True,
+    )
+    assert _allowed({"EXPECTEDSCHEMAVALIDATION": True})[0] >= {"bad_signature", "ok"}
+    assert "bad_schema" not in _allowed({"EXPECTEDSCHEMAVALIDATION": True})[0]
     assert _allowed({"EXPECTEDEXPIRATIONCHECK": False})[0] >= {"expired", "not_yet_valid"}
     assert "ok" not in _allowed({"EXPECTEDCOMPRESSION": False})[0]
     assert _allowed({"EXPECTEDUNPREFIX": False}) == ({"bad_prefix"}, True)

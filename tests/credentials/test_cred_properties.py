@@ -164,7 +164,8 @@ CBOR_VALUES = st.recursive(
 # Claims that decode, so that the header checks after decoding are reached too.
 _IAT = 1582185600  # 2020-02-20T08:00:00Z, the fixture clock
 VALID_FG1_CLAIMS = {6: _IAT, 4: _IAT + 86400, -65537: [bytes(6), 1, 1, None, "张*", "1234"]}
-VALID_HC1_CLAIMS = {6: _IAT, 4: _IAT + 86400.5, -260: {1: {"ver": "1.3.0"}}}
+_HCERT = {"ver": "1.3.0", "nam": {"fnt": "ZHANG"}, "dob": "1980", "v": [{"dn": 1}]}
+VALID_HC1_CLAIMS = {6: _IAT, 4: _IAT + 86400.5, -260: {1: _HCERT}}
 HEADERS = st.dictionaries(
     st.sampled_from([1, 3, 4, -1, "kid"]),
     CBOR_VALUES | st.sampled_from([-7, -37, -8, b"\x00" * 8]),

@@ -349,7 +349,8 @@ def test_hc1_with_our_own_key_and_ps256(now) -> None:
     trust = TrustStore()
     kid = trust.add_certificate(cert.public_bytes(serialization.Encoding.PEM))
     iat = now.timestamp()
-    payload = cbor_dumps({1: "CN", 6: iat, 4: iat + 3600.5, -260: {1: {"ver": "1.3.0"}}})
+    hcert = {"ver": "1.3.0", "nam": {"fnt": "ZHANG"}, "dob": "1980", "r": [{"tg": "840539006"}]}
+    payload = cbor_dumps({1: "CN", 6: iat, 4: iat + 3600.5, -260: {1: hcert}})
     protected = cbor_dumps({1: -37, 4: kid})
     pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
     signature = key.sign(sig_structure(protected, payload), pss, hashes.SHA256())

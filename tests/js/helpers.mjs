@@ -6,7 +6,7 @@ import { deflateSync } from 'node:zlib';
 import { encode as base45Encode } from '../../pwa/js/verify/base45.js';
 import { Tagged, encode as cborEncode } from '../../pwa/js/verify/cbor.js';
 import { sigStructure } from '../../pwa/js/verify/cose.js';
-import { b64urlEncode, binaryKey } from '../../pwa/js/verify/keys.js';
+import { b64urlEncode, binaryKey, computeKid } from '../../pwa/js/verify/keys.js';
 import { canonicalJson } from '../../pwa/js/verify/trust.js';
 
 export const NOW = new Date('2020-02-20T08:00:00Z');
@@ -80,13 +80,33 @@ export async function issueCard(signer, fields = {}, options = {}) {
   return fg1(await coseSign1(signer, cardClaims(fields), options));
 }
 
-/** A minimal DCC payload for our own HC1 test codes. */
-export function dccClaims({ iat = NOW_S, exp = NOW_S + 365 * DAY } = {}) {
+/** One entry of each kind of health certificate: vaccination, test, recovery. */
+export const DCC_ENTRIES = Object.freeze({
+  v: () => new Map([['dn', 1], ['sd', 2]]),
+  t: () => new Map([['tt', 'LP6464-4']]),
+  r: () => new Map([['fr', '2020-01-20']]),
+});
+
+/**
+ * A health certificate (hcert) of one kind (null: none); `changes` replace members, and a
+ * member set to undefined is deleted (use a Map to set one to CBOR undefined).
+ */
+export function dccCert(kind = 'v', changes = {}) {
   const cert = new Map([
     ['ver', '1.3.0'],
-    ['nam', new Map([['fn', 'Musterfrau'], ['gn', 'Erika']])],
+    ['nam', new Map([['fn', 'Musterfrau'], ['fnt', 'MUSTERFRAU'], ['gn', 'Erika'], ['gnt', 'ERIKA']])],
     ['dob', '1964-08-12'],
   ]);
+  if (kind !== null) cert.set(kind, [DCC_ENTRIES[kind]()]);
+  for (const [member, value] of Object.entries(changes)) {
+    if (value === undefined) cert.delete(member);
+    else cert.set(member, value);
+  }
+  return cert;
+}
+
+/** A minimal DCC payload for our own HC1 test codes (a vaccination unless `cert` says). */
+export function dccClaims({ iat = NOW_S, exp = NOW_S + 365 * DAY, cert = dccCert() } = {}) {
   return new Map([
     [1, 'DE'],
     [6, iat],
@@ -143,4 +163,98 @@ export async function sha256Prefix(bytes) {
 
 export function hex(text) {
   return Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+}
+
+// -- X.509 (DER), to make Document Signer Certificates with DCC key-usage OIDs --------------
+
+function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** One DER element: tag, definite length, contents (byte arrays or arrays of bytes). */
+export function der(tag, ...contents) {
+  const body = concat(contents.map((c) => Uint8Array.from(c)));
+  let n = body.length;
+  const length = [];
+  if (n < 128) length.push(n);
+  else {
+    while (n) {
+      length.unshift(n & 255);
+      n >>= 8;
+    }
+    length.unshift(0x80 | length.length);
+  }
+  return concat([Uint8Array.from([tag, ...length]), body]);
+}
+
+/** An OBJECT IDENTIFIER element for dotted text. */
+export function derOid(dotted) {
+  const arcs = dotted.split('.').map(Number);
+  const bytes = [];
+  for (let value of [40 * arcs[0] + arcs[1], ...arcs.slice(2)]) {
+    const chunk = [value & 0x7f];
+    while ((value = Math.floor(value / 128))) chunk.unshift(0x80 | (value & 0x7f));
+    bytes.push(...chunk);
+  }
+  return der(0x06, bytes);
+}
+
+const seq = (...contents) => der(0x30, ...contents);
+const ascii = (text) => utf8.encode(text);
+
+function derInteger(bytes) {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const trimmed = [...bytes.subarray(i)];
+  return der(0x02, trimmed[0] & 0x80 ? [0, ...trimmed] : trimmed);
+}
+
+/** An X.509 extension with a verbatim DER value (any shape, also ones DER forbids). */
+export function extension(oid, value, critical = false) {
+  return seq(derOid(oid), critical ? der(0x01, [0xff]) : [], der(0x04, value));
+}
+
+/** The extended-key-usage extension naming these OIDs. */
+export function ekuExtension(oids) {
+  return extension('2.5.29.37', seq(...oids.map(derOid)));
+}
+
+/**
+ * A self-signed P-256 Document Signer Certificate: a signer (as makeSigner, kid = the DCC
+ * kid of the certificate) with its DER. `eku`: the EKU OIDs (null: no EKU); `extensions`:
+ * more extensions, e.g. from extension().
+ */
+export async function makeDsc({ eku = null, extensions = [], name = 'DSC Test' } = {}) {
+  const pair = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ]);
+  const spki = new Uint8Array(await subtle.exportKey('spki', pair.publicKey));
+  const ecdsaSha256 = seq(derOid('1.2.840.10045.4.3.2'));
+  const dn = seq(der(0x31, seq(derOid('2.5.4.3'), der(0x0c, ascii(name)))));
+  const all = [...(eku === null ? [] : [ekuExtension(eku)]), ...extensions];
+  const tbs = seq(
+    der(0xa0, der(0x02, [2])),
+    der(0x02, [1, ++counter]),
+    ecdsaSha256,
+    dn,
+    seq(der(0x17, ascii('200101000000Z')), der(0x17, ascii('300101000000Z'))),
+    dn,
+    spki,
+    all.length ? der(0xa3, seq(...all)) : [],
+  );
+  const raw = new Uint8Array(
+    await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, tbs),
+  );
+  const signature = seq(derInteger(raw.subarray(0, 32)), derInteger(raw.subarray(32)));
+  const certificate = seq(tbs, ecdsaSha256, der(0x03, [0], signature));
+  const kid = computeKid(certificate);
+  const { kty, crv, x, y } = await subtle.exportKey('jwk', pair.publicKey);
+  return { ...pair, kid, jwk: { kty, crv, x, y, kid: b64urlEncode(kid) }, der: certificate };
 }

@@ -14,7 +14,14 @@ import { readFileSync } from 'node:fs';
 import { CborFloat, SimpleValue, Tagged, TrustStore, verify } from '../../pwa/js/verify/index.js';
 import { b64DecodeAny, toHex } from '../../pwa/js/verify/keys.js';
 
-const META = { region: 'region', name: 'name', not_before: 'notBefore', not_after: 'notAfter', card_types: 'cardTypes' };
+const META = {
+  region: 'region',
+  name: 'name',
+  not_before: 'notBefore',
+  not_after: 'notAfter',
+  card_types: 'cardTypes',
+  dcc_types: 'dccTypes',
+};
 
 function meta(doc = {}) {
   return Object.fromEntries(Object.entries(doc).map(([k, v]) => [META[k] ?? k, v]));

@@ -27,9 +27,13 @@ from typing import Any
 
 import cbor2
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.credentials import (
     REASONS,
+    Signer,
     TrustEntry,
     TrustStore,
     base45,
@@ -40,7 +44,7 @@ from app.credentials import (
     public_key_to_jwk,
     verify,
 )
-from app.credentials.cose import cbor_dumps, sig_structure, sign_es256
+from app.credentials.cose import cbor_dumps, encode_sign1, sig_structure, sign_es256
 from app.credentials.jwk import b64url_encode
 from app.credentials.timeutil import parse_time
 
@@ -174,6 +178,11 @@ class Material:
         self.retired = generate_signer("Wuling (retired key)", not_before=KEY_START)
         self.stranger = generate_signer("Not trusted", not_before=KEY_START)
         self.twin = generate_signer("Kid collision", not_before=KEY_START)
+        # EU DSCs whose extended key usage restricts the DCC types they may sign.
+        self.dsc_test = make_dsc("DSC test only", [f"{DCC_ARC}.1"])
+        self.dsc_vaccination = make_dsc("DSC vaccination only", [f"{DCC_ALT_ARC}.2"])
+        self.dsc_odd = make_dsc("DSC EncodedDefault", [f"{DCC_ARC}.3"], encoded_default=True)
+        self.dsc_open = make_dsc("DSC ICAO only", ["2.23.136.1.1.14.2"])
         self.stores: dict[str, tuple[TrustStore, dict[str, Any]]] = {}
         self.vectors: list[dict[str, Any]] = []
         self.python: dict[str, dict[str, Any]] = {}
@@ -200,6 +209,9 @@ class Material:
             ),
             # Another key published under the signer's kid: kids collide, both must be tried.
             TrustEntry.from_jwk(self.jwk(self.twin, self.signer.kid), name="同 kid 的另一把钥匙"),
+            # DCC types from the certificate's EKU, carried by the signed list as dcc_types.
+            TrustEntry.from_certificate(self.dsc_test.certificate),
+            TrustEntry.from_jwk(self.jwk(self.dsc_open), dcc_types=["r", "v"]),
         ]
         doc = json.loads(json.dumps(build_trust_list(self.root, entries, NOW)))
         root_jwk = self.jwk(self.root)
@@ -224,12 +236,25 @@ class Material:
         store = TrustStore()
         store.add_certificate(self.signer.certificate_der, region=WULING)
         store.add_jwk(self.jwk(self.paper), name="JWK only", card_types=[1, 2, 3])
+        # DSCs read straight from DER: the JavaScript verifier parses their EKU itself.
+        dscs = [
+            (self.dsc_vaccination, {}),
+            (self.dsc_odd, {}),
+            (self.dsc_open, {}),
+            (self.dsc_test, {"dcc_types": ["v", "r"]}),  # narrowed to nothing it may sign
+        ]
+        for dsc, meta in dscs:
+            store.add_certificate(dsc.certificate_der, **meta)
         spec = {
             "certificates": [
                 {
                     "der_b64": base64.b64encode(self.signer.certificate_der).decode(),
                     "meta": {"region": WULING},
-                }
+                },
+                *(
+                    {"der_b64": base64.b64encode(dsc.certificate_der).decode(), "meta": meta}
+                    for dsc, meta in dscs
+                ),
             ],
             "jwks": [
                 {"jwk": self.jwk(self.paper), "meta": {"name": "JWK only", "card_types": [1, 2, 3]}}
@@ -511,7 +536,7 @@ class Material:
             1: "CN",
             6: now_s + 0.5,
             4: now_s + 86400 * 365.25,
-            -260: {1: {"ver": "1.3.0", "nam": {"fn": "测试"}}},
+            -260: {1: hcert("v", nam={"fn": "测试", "fnt": "CE<SHI"})},
         }
         hc1 = self.resign(card(), payload=cbor_dumps(dcc))
         zipped = zlib.compress(base45.decode(hc1[4:]))
@@ -533,6 +558,60 @@ class Material:
                 )
             ),
         )
+
+    def hc1(self, signer: Signer, cert: Any, *, days: float = 30) -> str:
+        now_s = int(NOW.timestamp())
+        claims = {1: "CN", 6: now_s, 4: now_s + days * 86400, -260: {1: cert}}
+        message = encode_sign1(cbor_dumps(claims), signer.private_key, signer.kid)
+        return "HC1:" + base45.encode(zlib.compress(message))
+
+    def build_dcc_rules(self) -> None:
+        """Key usage (dcc_types from EKU, by trust list and by DER) and the hcert schema."""
+        for kind in "vtr":
+            for name, dsc, store in (
+                ("test-only-list", self.dsc_test, "checkpoint"),
+                ("open-list-narrowed", self.dsc_open, "checkpoint"),
+                ("vaccination-only-der", self.dsc_vaccination, "direct"),
+                ("encoded-default-der", self.dsc_odd, "direct"),
+                ("icao-only-der", self.dsc_open, "direct"),
+                ("narrowed-to-none-der", self.dsc_test, "direct"),
+            ):
+                self.add(f"hc1-rule-{name}-{kind}", self.hc1(dsc, hcert(kind)), store=store)
+        late = NOW + timedelta(days=40)
+        self.add("hc1-rule-wrong-type-and-expired", self.hc1(self.dsc_test, hcert("v")), now=late)
+        self.add("hc1-rule-right-type-expired", self.hc1(self.dsc_test, hcert("t")), now=late)
+        self.add("hc1-rule-untrusted", self.hc1(self.stranger, hcert("v")))
+        entry = {"dn": 1}
+        malformed = {
+            "two-kinds": {**hcert("v"), "t": [entry]},
+            "three-kinds": {**hcert("v"), "t": [entry], "r": [entry]},
+            "no-kind": hcert(None),
+            "nulls-for-others": {**hcert("r"), "v": None, "t": None},
+            "undefined-kind": {**hcert("r"), "v": cbor2.undefined},
+            "dgc1": {"ver": "1.0.0", "nam": {}},
+            "ver-missing": hcert("v", ver=None),
+            "ver-number": hcert("v", ver=1),
+            "ver-date-tag": hcert("v", ver=cbor2.CBORTag(1004, "2020-02-20")),
+            "ver-self-described": hcert("v", ver=cbor2.CBORTag(55799, "1.3.0")),
+            "nam-list": hcert("v", nam=["ZHANG"]),
+            "nam-no-standard": hcert("v", nam={"fn": "张"}),
+            "nam-empty-fnt-gnt": hcert("v", nam={"fnt": "", "gnt": ""}),
+            "nam-gnt-only": hcert("v", nam={"gnt": "SAN"}),
+            "nam-fnt-bytes": hcert("v", nam={"fnt": b"ZHANG", "gnt": "SAN"}),
+            "nam-fnt-null": hcert("v", nam={"fnt": None, "gnt": "SAN"}),
+            "dob-missing": hcert("v", dob=None),
+            "dob-empty": hcert("v", dob=""),
+            "dob-date-tag": hcert("v", dob=cbor2.CBORTag(100, 3702)),
+            "entries-empty": hcert("v", v=[]),
+            "entries-two": hcert("v", v=[entry, entry]),
+            "entries-map": hcert("v", v=entry),
+            "entries-set": hcert("v", v=cbor2.CBORTag(258, [1])),
+            "entry-list": hcert("v", v=[[1]]),
+            "entry-empty-map": hcert("v", v=[{}]),
+            "hcert-keys-not-text": {1: "1.3.0", **hcert("v", ver=None)},
+        }
+        for name, cert in malformed.items():
+            self.add(f"hc1-schema-{name}", self.hc1(self.signer, cert))
 
     def build_python_bugs(self) -> None:
         card = self.card()
@@ -566,6 +645,48 @@ class Material:
             else:
                 text = "HC1:" + base45.encode(mutate(rng, zipped))
             self.add(f"{name}-mutation-{n}", text, store=name, now=clock)
+
+
+DCC_ARC = "1.3.6.1.4.1.1847.2021.1"
+DCC_ALT_ARC = "1.3.6.1.4.1.0.1847.2021.1"
+
+
+def make_dsc(name: str, eku: list[str], *, encoded_default: bool = False) -> Signer:
+    """A self-signed P-256 DSC with these EKU OIDs; encoded_default adds a BasicConstraints
+    that spells out its default cA FALSE, which `cryptography` refuses to read."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(KEY_START)
+        .not_valid_after(KEY_START + timedelta(days=730))
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.ObjectIdentifier(oid) for oid in eku]), critical=False
+        )
+    )
+    if encoded_default:
+        value = bytes.fromhex("3003010100")
+        basic = x509.UnrecognizedExtension(x509.ObjectIdentifier("2.5.29.19"), value)
+        builder = builder.add_extension(basic, critical=True)
+    return Signer(key, builder.sign(key, hashes.SHA256()))
+
+
+def hcert(kind: str | None, **changes: Any) -> dict[str, Any]:
+    """A well-formed health certificate of one kind; keyword arguments replace members (None
+    deletes one)."""
+    cert: dict[str, Any] = {"ver": "1.3.0", "nam": {"fnt": "ZHANG", "gnt": "SAN"}, "dob": "1980"}
+    if kind is not None:
+        cert[kind] = [{"tg": "840539006"}]
+    for member, value in changes.items():
+        if value is None:
+            cert.pop(member, None)
+        else:
+            cert[member] = value
+    return cert
 
 
 # Seeded random mutations: how many of our cards, of DCC messages and of zlib streams.
@@ -676,6 +797,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Material, dict[st
     material = Material()
     material.build_stores()
     material.build_fg1()
+    material.build_dcc_rules()
     material.build_python_bugs()
     material.build_dcc()
     material.build_dcc_mutations()
@@ -704,3 +826,13 @@ def test_the_vectors_cover_every_reason_and_both_kinds(results) -> None:
     assert len(dcc) >= 100
     assert {js[n]["kind"] for n in js} >= {"FG1", "HC1", None}
     assert sum(js[n]["valid"] for n in dcc) >= 50
+    rules = {n: material.python[n]["reason"] for n in material.python if n.startswith("hc1-rule-")}
+    assert rules["hc1-rule-test-only-list-t"] == "ok"
+    assert rules["hc1-rule-test-only-list-v"] == "wrong_key_usage"
+    assert rules["hc1-rule-encoded-default-der-v"] == "wrong_key_usage"
+    assert rules["hc1-rule-icao-only-der-t"] == "ok"
+    assert {rules[f"hc1-rule-narrowed-to-none-der-{k}"] for k in "vtr"} == {"wrong_key_usage"}
+    assert rules["hc1-rule-wrong-type-and-expired"] == "wrong_key_usage"
+    schema = {n: material.python[n]["reason"] for n in material.python if "hc1-schema-" in n}
+    assert sum(reason == "bad_schema" for reason in schema.values()) >= 15
+    assert schema["hc1-schema-nulls-for-others"] == schema["hc1-schema-dob-empty"] == "ok"

@@ -25,3 +25,6 @@ export class SignatureError extends CredentialError {}
 
 /** The zlib stream of an HC1 code does not inflate (or inflates too far). */
 export class InflateError extends CredentialError {}
+
+/** An EU DCC whose health certificate breaks the structural rules a verifier enforces. */
+export class SchemaError extends CredentialError {}

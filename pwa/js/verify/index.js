@@ -36,6 +36,7 @@ export {
   CLAIM_EXP,
   CLAIM_HCERT,
   CLAIM_IAT,
+  DCC_TYPES,
   STATUSES,
   cardInfo,
 } from './claims.js';
@@ -50,5 +51,6 @@ export {
   CoseError,
   CredentialError,
   InflateError,
+  SchemaError,
   SignatureError,
 } from './errors.js';

@@ -133,10 +133,12 @@ export async function importJwk(jwk) {
 // -- X.509 --------------------------------------------------------------------------------
 
 /**
- * What the verifier needs from a certificate: its kid, public key and subject name.
+ * What the verifier needs from a certificate: its kid, public key, subject name and the DCC
+ * types its extended key usage allows.
  * @param {Uint8Array|string} data DER bytes, or PEM text
- * @returns {{der: Uint8Array, kid: Uint8Array, name: string|null, jwk: object|null}}
- *   jwk is null for a key type this verifier cannot use (it then never verifies)
+ * @returns {{der: Uint8Array, kid: Uint8Array, name: string|null, jwk: object|null,
+ *   dccTypes: string[]|null}} jwk is null for a key type this verifier cannot use (it then
+ *   never verifies); dccTypes null means the certificate may sign every DCC type
  */
 export function parseCertificate(data) {
   const der = typeof data === 'string' ? pemToDer(data) : data;
@@ -149,12 +151,13 @@ export function parseCertificate(data) {
     i += 1; // issuer
     i += 1; // validity
     const subject = tbs[i++];
-    const spki = tbs[i];
+    const spki = tbs[i++];
     return {
       der,
       kid: computeKid(der),
       name: commonName(der, expect(subject, 0x30)),
       jwk: spkiToJwk(der, expect(spki, 0x30)),
+      dccTypes: dccTypes(der, tbs.slice(i)),
     };
   } catch (error) {
     if (error instanceof CredentialError) throw error;
@@ -213,6 +216,18 @@ function oidHex(buf, node) {
   return toHex(buf.subarray(expect(node, 0x06).start, node.end));
 }
 
+// EU DCC technical specification (volume 1, section 5.2.1): extended-key-usage OIDs that
+// restrict which health-certificate types a Document Signer Certificate may sign; the
+// second arc (1.3.6.1.4.1.0.1847...) is an alternative spelling and means the same.
+const DCC_KEY_USAGE = Object.freeze({
+  '2b060104018e378f650101': 't', // 1.3.6.1.4.1.1847.2021.1.1 test
+  '2b060104018e378f650102': 'v', // 1.3.6.1.4.1.1847.2021.1.2 vaccination
+  '2b060104018e378f650103': 'r', // 1.3.6.1.4.1.1847.2021.1.3 recovery
+  '2b06010401008e378f650101': 't', // 1.3.6.1.4.1.0.1847.2021.1.1
+  '2b06010401008e378f650102': 'v', // 1.3.6.1.4.1.0.1847.2021.1.2
+  '2b06010401008e378f650103': 'r', // 1.3.6.1.4.1.0.1847.2021.1.3
+});
+const OID_EXTENDED_KEY_USAGE = '551d25';
 const OID_CN = '550403';
 const OID_O = '55040a';
 const OID_EC_PUBLIC_KEY = '2a8648ce3d0201';
@@ -252,6 +267,36 @@ function commonName(buf, subject) {
     }
   }
   return found[OID_CN] ?? found[OID_O];
+}
+
+/**
+ * The DCC types named by the first extended-key-usage extension ([3] extensions > Extension
+ * 2.5.29.37 > OCTET STRING > SEQUENCE OF OID), or null: no EKU, or none of the DCC OIDs (a
+ * DSC without them may sign every type). An empty EKU (common/CO15) is read, not refused,
+ * as app/credentials/certs.py does.
+ */
+function dccTypes(buf, rest) {
+  const extensions = rest.find((node) => node.tag === 0xa3);
+  if (!extensions) return null;
+  for (const extension of children(buf, expect(only(buf, extensions), 0x30))) {
+    const parts = children(buf, expect(extension, 0x30));
+    if (oidHex(buf, parts[0]) !== OID_EXTENDED_KEY_USAGE) continue;
+    const usages = only(buf, expect(parts.at(-1), 0x04));
+    const found = new Set();
+    for (const oid of children(buf, expect(usages, 0x30))) {
+      const kind = DCC_KEY_USAGE[oidHex(buf, oid)];
+      if (kind) found.add(kind);
+    }
+    return found.size ? [...found].sort() : null;
+  }
+  return null;
+}
+
+/** The one DER element inside `node`. */
+function only(buf, node) {
+  const items = children(buf, node);
+  if (items.length !== 1) throw new CredentialError('expected exactly one DER element');
+  return items[0];
 }
 
 function spkiToJwk(buf, spki) {

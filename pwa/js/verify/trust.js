@@ -15,7 +15,7 @@ import {
   parseCertificate,
   toHex,
 } from './keys.js';
-import { CARD_TYPES } from './claims.js';
+import { CARD_TYPES, DCC_TYPES } from './claims.js';
 import { cardIdHash, parseRevocationList, toHash } from './revocation.js';
 import { formatIso, parseTimeUs, secondsToUs, toUs, usToDate } from './time.js';
 
@@ -27,6 +27,20 @@ function cardTypeNumber(value) {
   }
   if (Number.isInteger(value) && value in CARD_TYPES) return value;
   throw new CredentialError(`unknown CardType: ${JSON.stringify(value)}`);
+}
+
+function dccTypeSet(values) {
+  if (values === undefined || values === null) return null;
+  if (!Array.isArray(values) && !(values instanceof Set)) {
+    throw new CredentialError("dcc_types must be a list of 'v', 't', 'r'");
+  }
+  const set = new Set(values);
+  for (const value of set) {
+    if (!DCC_TYPES.includes(value)) {
+      throw new CredentialError(`unknown DCC type ${JSON.stringify(value)}`);
+    }
+  }
+  return set;
 }
 
 function timeUs(value) {
@@ -47,6 +61,8 @@ function asKidBytes(kid) {
  * @property {Date|string|number} [notBefore] earliest iat the key may sign
  * @property {Date|string|number} [notAfter] latest iat the key may sign
  * @property {Array<number|string>} [cardTypes] card types the key may sign (default: any)
+ * @property {Array<string>} [dccTypes] EU DCC kinds the key may sign: 'v' vaccination,
+ *   't' test, 'r' recovery (default: any; for a certificate, what its EKU allows)
  */
 
 /**
@@ -72,6 +88,7 @@ export class TrustEntry {
     this.notBeforeUs = timeUs(meta.notBefore);
     this.notAfterUs = timeUs(meta.notAfter);
     this.cardTypes = meta.cardTypes ? new Set([...meta.cardTypes].map(cardTypeNumber)) : null;
+    this.dccTypes = dccTypeSet(meta.dccTypes);
   }
 
   get notBefore() {
@@ -99,7 +116,9 @@ export class TrustEntry {
   /**
    * An entry for an X.509 certificate (DER bytes or PEM text); kid = SHA-256(DER)[:8], name
    * defaults to the subject CN. The certificate's own validity is deliberately not used as
-   * the issuing window (real DCC issuers sign before their certificate's notBefore).
+   * the issuing window (real DCC issuers sign before their certificate's notBefore). Its DCC
+   * key-usage OIDs do restrict the key: dccTypes is what the certificate allows, narrowed
+   * (never widened) by an explicit meta.dccTypes.
    * @param {Uint8Array|string} data
    * @param {TrustMeta} [meta]
    * @returns {Promise<TrustEntry>}
@@ -114,7 +133,12 @@ export class TrustEntry {
         // A key WebCrypto refuses stays trusted (kid known) but never verifies.
       }
     }
-    return new TrustEntry(cert.kid, publicKey, { ...meta, name: meta.name ?? cert.name });
+    const explicit = dccTypeSet(meta.dccTypes);
+    let dccTypes = cert.dccTypes;
+    if (explicit !== null) {
+      dccTypes = dccTypes === null ? [...explicit] : dccTypes.filter((kind) => explicit.has(kind));
+    }
+    return new TrustEntry(cert.kid, publicKey, { ...meta, name: meta.name ?? cert.name, dccTypes });
   }
 
   /**
@@ -138,6 +162,7 @@ export class TrustEntry {
         notBefore: doc.not_before || null,
         notAfter: doc.not_after || null,
         cardTypes: doc.card_types ?? null,
+        dccTypes: doc.dcc_types ?? null,
       });
     } catch (error) {
       if (error instanceof CredentialError) throw error;
@@ -167,6 +192,15 @@ export class TrustEntry {
     return null;
   }
 
+  /**
+   * Whether this key may sign an EU DCC of this kind ('v', 't' or 'r').
+   * @param {string} dccType
+   * @returns {boolean}
+   */
+  maySignDcc(dccType) {
+    return this.dccTypes === null || this.dccTypes.has(dccType);
+  }
+
   /** The trust-list form (members that are null are left out). */
   toJson() {
     const doc = {
@@ -177,6 +211,7 @@ export class TrustEntry {
       not_before: this.notBeforeUs === null ? null : formatIso(this.notBeforeUs),
       not_after: this.notAfterUs === null ? null : formatIso(this.notAfterUs),
       card_types: this.cardTypes === null ? null : [...this.cardTypes].sort(),
+      dcc_types: this.dccTypes === null ? null : [...this.dccTypes].sort(),
     };
     return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== null));
   }

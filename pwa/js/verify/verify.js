@@ -3,11 +3,19 @@
  * Mirrors app/credentials/verify.py step by step, with the same reason codes:
  *
  *   prefix (bad_prefix) -> base45 (bad_base45) -> zlib, HC1 only (bad_compression)
- *   -> COSE_Sign1 (bad_cbor / bad_cose) -> CWT claims (bad_cbor) -> alg (unsupported_alg)
- *   -> kid (unknown_kid) -> signature (bad_signature) -> iat (not_yet_valid)
- *   -> exp (expired) -> revocation, FG1 only (revoked) -> ok
+ *   -> COSE_Sign1 (bad_cbor / bad_cose) -> CWT claims (bad_cbor)
+ *   -> DCC structure, HC1 only (bad_schema) -> alg (unsupported_alg) -> kid (unknown_kid)
+ *   -> signature (bad_signature) -> DCC type allowed for the key, HC1 only (wrong_key_usage)
+ *   -> iat (not_yet_valid) -> exp (expired) -> revocation, FG1 only (revoked) -> ok
  */
-import { Base45Error, CborError, CoseError, CredentialError, InflateError } from './errors.js';
+import {
+  Base45Error,
+  CborError,
+  CoseError,
+  CredentialError,
+  InflateError,
+  SchemaError,
+} from './errors.js';
 import { decode as base45Decode } from './base45.js';
 import { decode as cborDecode } from './cbor.js';
 import { ALG_ES256, ALG_PS256, decodeSign1 } from './cose.js';
@@ -19,6 +27,7 @@ import {
   CLAIM_IAT,
   cardFromCbor,
   cardInfo,
+  dccType,
   numericDate,
 } from './claims.js';
 import { b64urlEncode } from './keys.js';
@@ -34,9 +43,11 @@ export const REASONS = Object.freeze([
   'bad_compression',
   'bad_cbor',
   'bad_cose',
+  'bad_schema',
   'unsupported_alg',
   'unknown_kid',
   'bad_signature',
+  'wrong_key_usage',
   'not_yet_valid',
   'expired',
   'revoked',
@@ -239,6 +250,15 @@ async function verifyOrThrow(qrText, store, now, clockSkewMs) {
     issuedAt: usToDate(decoded.issuedAtUs),
     expiresAt: usToDate(decoded.expiresAtUs),
   };
+  let dcc = null;
+  if (kind === 'HC1') {
+    try {
+      dcc = dccType(decoded.claims);
+    } catch (error) {
+      if (error instanceof SchemaError) return result(false, 'bad_schema', error.message, base);
+      throw error;
+    }
+  }
   // An integer, as in Python (`type(alg) is int`): no float -7.0, no bool, no array. CBOR
   // integers decode to plain numbers; floats are CborFloat objects.
   const alg = sign1.alg;
@@ -257,6 +277,12 @@ async function verifyOrThrow(qrText, store, now, clockSkewMs) {
   base.issuerName = entry.name;
   base.claims = decoded.claims;
   base.card = card === null ? null : cardInfo(decoded.claims, card);
+  // A genuine signature by a key that may not sign this kind of certificate (its DSC's
+  // extended key usage names other kinds): checked once the signature is known good.
+  if (dcc !== null && !entry.maySignDcc(dcc)) {
+    const allowed = [...entry.dccTypes].sort().join(', ');
+    return result(false, 'wrong_key_usage', `key may sign DCC types ${allowed}, not ${dcc}`, base);
+  }
   if (decoded.issuedAtUs > momentUs + clockSkewMs * 1000) {
     return result(false, 'not_yet_valid', 'issued in the future', base);
   }

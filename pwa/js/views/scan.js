@@ -38,7 +38,7 @@ export const REFUSAL_REASONS = [
   'no_card',
   'other',
 ];
-const UNREADABLE = ['bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose'];
+const UNREADABLE = ['bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose', 'bad_schema'];
 
 /** A verdict the notice says must be let through: a valid green card or health certificate. */
 export function isPass(v) {
@@ -58,6 +58,8 @@ export function shortReasonKey(reason) {
   if (UNREADABLE.includes(reason)) return 'scan.short.unreadable';
   if (reason === 'unsupported_alg' || reason === 'bad_signature') return 'scan.short.forged';
   if (['unknown_kid', 'expired', 'revoked', 'not_yet_valid'].includes(reason)) return `scan.short.${reason}`;
+  // A genuine signature, but the issuer may not sign this kind of certificate: 未互认.
+  if (reason === 'wrong_key_usage') return 'scan.short.unknown_kid';
   return 'scan.short.unreadable';
 }
 
