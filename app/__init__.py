@@ -88,11 +88,12 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app import health, pwa
-    from app.api import API_PREFIX
+    from app.api import API_PREFIX, RowIdConverter
     from app.api.openapi import bp as openapi
     from app.cards.wellknown import bp as wellknown
     from app.checkpoints.placecode import bp as placecode
 
+    app.url_map.converters["int"] = RowIdConverter
     for domain in DOMAINS:
         routes = domain_module(domain, "routes")
         if routes is not None:

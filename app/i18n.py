@@ -71,6 +71,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wrong_type": ("格式不正确。", "Wrong format."),
     "extra_forbidden": ("不允许的字段。", "Unknown field."),
     "invalid": ("格式不正确。", "Not valid."),
+    "out_of_range": (
+        "数值或日期超出允许的范围，未作任何更改。",
+        "A number or date is out of range; nothing was changed.",
+    ),
+    "invalid_characters": (
+        "含有不允许的字符（如控制字符）。",
+        "Contains characters that are not allowed (such as control characters).",
+    ),
 }
 
 

@@ -6,6 +6,7 @@ request validation (pydantic), role checks, CSRF exemption and the OpenAPI docum
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
+from werkzeug.routing import IntegerConverter
 
 from app.errors import DomainError, Forbidden, NotAuthenticated, ValidationFailed
 from app.i18n import MESSAGES
@@ -80,8 +82,37 @@ def validation_errors(exc: PydanticValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def parse_model(model: type[BaseModel], data: Any) -> BaseModel:
+# Characters no field may hold: C0 controls other than tab, newline and carriage return
+# (PostgreSQL text cannot store NUL, XLSX cannot hold the others) and lone UTF-16
+# surrogates (not encodable as UTF-8).
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# The same characters as a JSON text writes them (a raw control character is not valid JSON):
+# a cheap test of the whole body before any walk through the parsed data.
+ESCAPED_FORBIDDEN = re.compile(rb"\\u00[01][0-9a-fA-F]|\\u[dD][89a-fA-F]")
+
+
+def forbidden_characters(data: Any, path: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Per-field errors for every string in `data` holding a forbidden character."""
+    if isinstance(data, str):
+        if FORBIDDEN_CHARACTERS.search(data):
+            return [{"field": ".".join(path) or "body", "code": "invalid_characters", "params": {}}]
+        return []
+    found: list[dict[str, Any]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += forbidden_characters(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += forbidden_characters(value, (*path, str(index)))
+    return found
+
+
+def parse_model(model: type[BaseModel], data: Any, *, check_characters: bool = True) -> BaseModel:
     """Validate plain data against a model, raising our ValidationFailed."""
+    if check_characters:
+        bad = forbidden_characters(data)
+        if bad:
+            raise ValidationFailed(errors=bad)
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
@@ -93,12 +124,25 @@ def _json_body() -> Any:
         if request.content_length:
             raise UnsupportedMediaType()
         return {}
-    if not request.get_data(cache=True):
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than any of our bodies
+        data = None
     if data is None:
         raise DomainError("malformed_json")
     return data
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every URL: only values an id column can hold (PostgreSQL INTEGER), so
+    /jobs/99999999999999999999 is a 404 instead of an integer overflow in the driver."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class UnsupportedMediaType(DomainError):
@@ -150,11 +194,14 @@ def endpoint(
     errors: Iterable[int] = (),
     content_type: str = "application/json",
     rate_limits: Iterable[RateLimit] = (),
+    any_characters: bool = False,
 ) -> Callable:
     """Declare an API endpoint.
 
     The view receives `body=` and/or `query=` as validated models plus the URL arguments.
     Unless `public`, the caller must be logged in, and hold one of `roles` when given.
+    Strings with control characters or lone surrogates are refused (422) unless
+    `any_characters`: for a body that is only read, never stored (a scanned QR text).
     """
     roles = tuple(roles)
     limits = tuple(rate_limits)
@@ -170,7 +217,12 @@ def endpoint(
                 if roles and not current_user.has_any_role(roles):
                     raise Forbidden()
             if body is not None:
-                kwargs["body"] = parse_model(body, _json_body())
+                data = _json_body()
+                # Only a body that spells such a character can hold one: most skip the walk.
+                suspicious = not any_characters and (
+                    ESCAPED_FORBIDDEN.search(request.get_data(cache=True)) is not None
+                )
+                kwargs["body"] = parse_model(body, data, check_characters=suspicious)
             if query is not None:
                 kwargs["query"] = parse_model(query, _query_data(query))
             return render(fn(**kwargs), status)

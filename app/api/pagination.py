@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
@@ -33,17 +34,58 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list[Any]:
+INT64 = 2**63 - 1
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed(errors=[{"field": "cursor", "code": "cursor_invalid"}])
+
+
+def _python_type(column: Any) -> type | None:
+    try:
+        return column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+def _cursor_value(value: Any, column: Any) -> Any:
+    """A cursor value checked against its sort column's type (a forged cursor must not reach
+    the database as a value the engine cannot compare or bind)."""
+    kind = _python_type(column)
+    if kind is bool or isinstance(value, bool):
+        raise _invalid_cursor()
+    if kind is int or (kind is None and type(value) is int):  # None: an untyped column
+        if type(value) is not int or not -INT64 <= value <= INT64:
+            raise _invalid_cursor()
+        return value
+    if kind in (datetime, date):
+        if not isinstance(value, str):
+            raise _invalid_cursor()
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise _invalid_cursor() from None
+        return parsed if kind is datetime else parsed.date()
+    if kind is str or kind is None:
+        if not isinstance(value, str) or "\x00" in value:
+            raise _invalid_cursor()
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _invalid_cursor() from None
+        return value
+    raise _invalid_cursor()
+
+
+def decode_cursor(cursor: str, columns: Sequence[Any]) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(errors=[{"field": "cursor", "code": "cursor_invalid"}]) from exc
-    if not isinstance(values, list) or len(values) != width:
-        raise ValidationFailed(errors=[{"field": "cursor", "code": "cursor_invalid"}])
-    if not all(isinstance(v, (int, str, float)) for v in values):
-        raise ValidationFailed(errors=[{"field": "cursor", "code": "cursor_invalid"}])
-    return values
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise _invalid_cursor() from exc
+    if not isinstance(values, list) or len(values) != len(columns):
+        raise _invalid_cursor()
+    return [_cursor_value(v, c) for v, c in zip(values, columns, strict=True)]
 
 
 def keyset_page(
@@ -61,7 +103,7 @@ def keyset_page(
     `key(row)` gives the row's values for the sort columns, to build the next cursor.
     """
     if cursor:
-        values = decode_cursor(cursor, len(sort_columns))
+        values = decode_cursor(cursor, sort_columns)
         if len(sort_columns) == 1:
             col = sort_columns[0]
             cond = col < values[0] if descending else col > values[0]

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, json
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError
@@ -118,6 +118,22 @@ def register_problem_handlers(app: Flask) -> None:
             return problem(500, "internal_error")
         log.warning("concurrent change refused", extra={"error_type": "IntegrityError"})
         return problem(409, "concurrent_change")
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(StatementError)
+    def _unstorable(error: Exception) -> Response:
+        # A number or text the database cannot hold (an id beyond its integer type, a date
+        # before year 1 once shifted to UTC...) that no schema bound caught: bad input, 422.
+        # Other database errors (the server gone, a bug in a statement) stay a logged 500.
+        from app.extensions import db
+
+        db.session.rollback()
+        orig = getattr(error, "orig", error)
+        if isinstance(error, (OverflowError, DataError)) or isinstance(orig, OverflowError):
+            log.warning("unstorable value refused", extra={"error_type": type(orig).__name__})
+            return problem(422, "out_of_range")
+        log.exception("unhandled error", extra={"error_type": type(error).__name__})
+        return problem(500, "internal_error")
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:

@@ -288,6 +288,7 @@ verify_limit = RateLimit("verify", "VERIFY_RATE")
     response=VerifyOut,
     errors=(429,),
     rate_limits=(verify_limit,),
+    any_characters=True,  # whatever a QR code holds gets a verdict (无法识别), never a 422
 )
 def verify(body: VerifyIn) -> VerifyOut:
     """Public: FG1 cards of ours and of trusted regions, and EU DCC (HC1) codes."""

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.cards import signing
 from app.cards.models import TrustedIssuer
-from app.credentials import TrustEntry, load_certificate
+from app.credentials import CredentialError, TrustEntry, load_certificate
+from app.credentials.jwk import public_key_to_jwk
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.i18n import register_messages
@@ -20,6 +21,10 @@ register_messages(
         "certificate_invalid": (
             "证书无法读取（需 PEM 或 DER 格式的 X.509 证书）。",
             "Unreadable certificate (X.509, PEM or DER).",
+        ),
+        "certificate_key_unsupported": (
+            "证书的公钥类型不受支持（需 P-256 椭圆曲线或 RSA 公钥）。",
+            "The certificate's key type is not supported (P-256 EC or RSA).",
         ),
         "issuer_exists": ("该签发方已在信任列表中。", "This issuer is already trusted."),
         "issuer_not_found": ("信任列表中没有该签发方。", "No such trusted issuer."),
@@ -43,6 +48,12 @@ def add_issuer(
     except (ValueError, TypeError):
         raise ValidationFailed(
             errors=[{"field": "certificate", "code": "certificate_invalid"}]
+        ) from None
+    try:  # the trust list publishes it as a JWK, which verifiers read: only what they can use
+        public_key_to_jwk(entry.public_key)
+    except CredentialError:
+        raise ValidationFailed(
+            errors=[{"field": "certificate", "code": "certificate_key_unsupported"}]
         ) from None
     from cryptography.hazmat.primitives.serialization import Encoding
 

@@ -34,6 +34,18 @@ from app.timeutil import app_tz
 
 # A phone clock running ahead by more than this is not believed for the day of a scan.
 CLOCK_SLACK = timedelta(minutes=10)
+# Nor one before the service existed (a cheap phone whose battery ran out restarts in 1970).
+EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def client_time(value: datetime, now: datetime) -> datetime:
+    """A phone's time in UTC; the server's when it is not a time at all (year 1 at +14:00
+    has no UTC instant Python can hold)."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return now
+
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
 
@@ -96,8 +108,9 @@ def insert_new(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any
         cursor.close()
 
 
-def _local_day(client_time: datetime, now: datetime, tz: Any) -> date:
-    believed = client_time if client_time <= now + CLOCK_SLACK else now
+def _local_day(moment: datetime, now: datetime, tz: Any) -> date:
+    """The local day of a phone's time (already in UTC), if the time is believable."""
+    believed = moment if EARLIEST <= moment <= now + CLOCK_SLACK else now
     return believed.astimezone(tz).date()
 
 
@@ -198,8 +211,8 @@ def _scan_row(store: Storage, volunteer_id: int, now: datetime, tz: Any) -> Any:
         def row(item: ScanItem) -> tuple:
             v = item.verdict
             get = v.get
-            utc = item.scanned_at.astimezone(UTC)
-            believed = utc if utc <= limit else now
+            utc = client_time(item.scanned_at, now)
+            believed = utc if EARLIEST <= utc <= limit else now
             slot = (
                 believed.year,
                 believed.month,
@@ -234,13 +247,14 @@ def _scan_row(store: Storage, volunteer_id: int, now: datetime, tz: Any) -> Any:
     def row(item: ScanItem) -> tuple:  # PostgreSQL: psycopg adapts the values
         v = item.verdict
         get = v.get
+        scanned = client_time(item.scanned_at, now)
         return (
             item.uuid,
             item.checkpoint_id,
             volunteer_id,
-            item.scanned_at,
+            scanned,
             now,
-            _local_day(item.scanned_at, now, tz),
+            _local_day(scanned, now, tz),
             item.method,
             v["valid"],
             v["reason"],
@@ -347,7 +361,7 @@ def _ingest_decisions(
             .values(
                 decision=item.decision,
                 decision_uuid=item.uuid,
-                decided_dt=item.decided_at,
+                decided_dt=client_time(item.decided_at, now),
                 refusal_reason=item.reason if refused else None,
                 refusal_note=(item.note or "").strip() or None if refused else None,
                 flagged=refused and passes(scan.valid, scan.status, scan.kind),
@@ -397,14 +411,15 @@ def _ingest_checkins(
             batch.answer(index, item.uuid, REJECTED, "place_code_invalid")
             continue
         key = store.uuid(item.uuid)
+        checked_in = client_time(item.checked_in_at, now)
         rows.append(
             (
                 key,
                 checkpoint.id,
                 actor.id,
-                store.time(item.checked_in_at),
+                store.time(checked_in),
                 store.time(now),
-                store.day(_local_day(item.checked_in_at, now, tz)),
+                store.day(_local_day(checked_in, now, tz)),
                 status,
             )
         )

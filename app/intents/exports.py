@@ -79,6 +79,15 @@ def _safe(value: Any) -> Any:
     return value
 
 
+def _xlsx_safe(value: Any) -> Any:
+    """_safe, without the control characters an XLSX file cannot hold (openpyxl refuses the
+    whole row); older rows may carry them from before the API refused them."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = _safe(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -103,7 +112,7 @@ def xlsx_chunks(
     sheet = workbook.create_sheet(sheet_title)
     bold = Font(bold=True)
     for index, line in enumerate(header):
-        cell = WriteOnlyCell(sheet, value=_safe(line))
+        cell = WriteOnlyCell(sheet, value=_xlsx_safe(line))
         if index == 0:
             cell.font = bold
         sheet.append([cell])
@@ -115,7 +124,7 @@ def xlsx_chunks(
         heading.append(cell)
     sheet.append(heading)
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([_xlsx_safe(v) for v in row])
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)

@@ -39,7 +39,9 @@ class IntentIn(Strict):
     job_arranged: bool = False
     employer_name: str | None = Field(None, max_length=200)
     job_start_date: date | None = None
-    application_id: int | None = Field(None, ge=1, description="A hired application (jobs).")
+    application_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="A hired application (jobs)."
+    )
     departure_date: date | None = Field(None, description="Planned departure (local date).")
     needs_transport: bool = Field(False, description="Wants organised (point-to-point) transport.")
     needs_certificate: bool = Field(False, description="Wants an outbound health certificate.")
@@ -51,7 +53,7 @@ class ProxyIntentIn(Strict):
     """Village staff fill in the form for a worker: find them by id, ID number or phone, or
     register them (name + ID number). The worker's consent is required and recorded."""
 
-    user_id: int | None = Field(None, ge=1)
+    user_id: int | None = Field(None, ge=1, le=2**31 - 1)
     id_number: IdNumber | None = None
     phone: Phone | None = None
     name: str | None = Field(None, min_length=1, max_length=30)

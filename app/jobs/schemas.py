@@ -230,7 +230,7 @@ class StatusIn(Strict):
 
 
 class BulkStatusIn(Strict):
-    ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=200)
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=200)
     status: Literal["contacted", "hired", "declined"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,20 +27,22 @@ class Upload(BaseModel):
 class CaseOpenIn(Strict):
     """Open a case by hand: name the person by `user_id` or `phone`."""
 
-    user_id: int | None = Field(None, ge=1)
+    user_id: int | None = Field(None, ge=1, le=2**31 - 1)
     phone: Phone | None = Field(None, examples=["13800000001"])
     village_code: str = Field(max_length=20, examples=["430702001001"])
     start_date: date = Field(description="Date of exposure or of arrival (day 0).")
     place: Place = "home"
     address: str | None = Field(None, max_length=200)
-    staff_id: int | None = Field(None, ge=1, description="Responsible staff (default: you).")
+    staff_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Responsible staff (default: you)."
+    )
     reason: str = Field(min_length=2, max_length=500, examples=["自武汉返乡，未申报"])
 
 
 class CaseUpdateIn(Strict):
     place: Place | None = None
     address: str | None = Field(None, max_length=200)
-    staff_id: int | None = Field(None, ge=1)
+    staff_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
 class CheckIn(Strict):
@@ -55,7 +57,7 @@ class ReleaseIn(Strict):
 
 
 class BulkReleaseIn(Strict):
-    case_ids: list[int] = Field(min_length=1, max_length=1000)
+    case_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=1000)
     comment: str | None = Field(None, max_length=500)
 
 
@@ -208,7 +210,7 @@ class MyCaseOut(BaseModel):
 
 
 class WorkplaceCheckIn(Strict):
-    user_id: int = Field(ge=1, description="A worker on your roster.")
+    user_id: int = Field(ge=1, le=2**31 - 1, description="A worker on your roster.")
     temperature: Decimal = Field(
         ge=Decimal("34.0"), le=Decimal("43.0"), decimal_places=1, examples=["36.5"]
     )

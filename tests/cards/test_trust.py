@@ -164,3 +164,35 @@ def test_verify_works_without_login_and_without_csrf(app):
     response = anonymous.post("/api/v1/verify", json={"qr": "HC1:garbage"})
     assert response.status_code == 200
     assert response.get_json()["reason"] in {"bad_base45", "bad_compression", "bad_cbor"}
+
+
+def test_a_key_verifiers_cannot_use_is_refused_and_the_list_stays_up(client, admin):
+    """A P-384 certificate parses, but phones verify P-256 and RSA only: importing it would
+    have broken the public trust list for every checkpoint."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "P-384 issuer")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    response = client.post(
+        "/api/v1/trust/issuers", json={"certificate": pem, "region_code": "440300"}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["code"] == "certificate_key_unsupported"
+    assert client.get("/.well-known/fangang/trust-list.json").status_code == 200

@@ -180,6 +180,20 @@ def test_the_day_of_a_scan_is_the_local_day_of_the_phone_clock(client, checkpoin
     assert days == [date(2020, 2, 19), date(2020, 2, 20), date(2020, 2, 20)]
 
 
+def test_a_phone_clock_that_is_not_a_time_falls_back_to_the_servers(client, checkpoint, volunteer):
+    """A phone restarted with a dead battery says 1970; a broken one says year 1 at +14:00
+    (which has no UTC instant): the scan and its decision are kept, on the server's day."""
+    dead_battery = scan_item(checkpoint.id, scanned_at="1970-01-01T00:00:05+08:00")
+    year_one = scan_item(checkpoint.id, scanned_at="0001-01-01T00:00:00+14:00")
+    decision = decision_item(year_one["uuid"], decided_at="0001-01-01T00:00:00+14:00")
+    response = sync(client, dead_battery, year_one, decision)
+    assert response.status_code == 200, response.get_json()
+    assert [a["result"] for a in response.get_json()["items"]] == ["created"] * 3
+    rows = db.session.scalars(select(CheckpointScan).order_by(CheckpointScan.id)).all()
+    assert [r.scan_day for r in rows] == [date(2020, 2, 20), date(2020, 2, 20)]
+    assert rows[1].scanned_dt == T0 and rows[1].decided_dt == T0
+
+
 def test_a_decision_follows_its_scan_in_the_same_batch(client, checkpoint, volunteer):
     scan = scan_item(checkpoint.id)
     decision = decision_item(scan["uuid"], "admit")

@@ -125,3 +125,20 @@ def test_an_empty_region_gets_an_empty_chart(client, login, app):
     login(staff_of("430703"))
     root = ElementTree.fromstring(client.get("/api/v1/ledger/charts/weeks.svg").data)
     assert "暂无数据" in [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_xlsx_export_survives_control_characters_in_stored_text(client, official, ledger_people):
+    """Rows saved before the API refused control characters still export (openpyxl would
+    refuse the whole workbook), and a filter value echoed in the header too."""
+    from app.intents.models import EmploymentIntent
+
+    intent = db.session.scalars(select(EmploymentIntent)).first()
+    intent.job_arranged, intent.employer_name, intent.note = True, "常德\x01某厂", "备注\x0b"
+    db.session.commit()
+    response = client.get(
+        "/api/v1/ledger/export.xlsx", query_string={"departure_from": "2020-02-01"}
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "常德某厂" in cells
