@@ -138,4 +138,12 @@ def register_problem_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:
         log.exception("unhandled error", extra={"error_type": type(error).__name__})
+        # A failed flush leaves the session unusable, and answering reads the user's locale
+        # through it: without this the answer itself crashed into a bare 500.
+        from app.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the database may be what failed
+            log.warning("rollback after an unhandled error failed")
         return problem(500, "internal_error")

@@ -99,6 +99,29 @@ def test_a_crash_is_a_problem_with_request_id(app, client):
     assert "boom" not in json.dumps(body)
 
 
+def test_a_crash_after_a_failed_flush_is_still_a_problem(app, client, login):
+    """The answer reads the user's language through the session the failed flush broke."""
+    from flask_login import current_user
+    from sqlalchemy.exc import IntegrityError
+
+    from app.accounts.models import User
+    from app.extensions import db
+    from tests.factories import make_user
+
+    @app.get("/api/v1/_flush_then_boom")
+    def flush_then_boom():
+        assert current_user.is_authenticated
+        db.session.add(User(phone=current_user.phone))  # the same phone twice: refused
+        try:
+            db.session.flush()
+        except IntegrityError:
+            raise RuntimeError("boom after a failed flush") from None
+
+    login(make_user(roles=("worker",), locale="en"))
+    body = assert_problem(client.get("/api/v1/_flush_then_boom"), 500, "internal_error")
+    assert body["request_id"]
+
+
 def _api_rules(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1"):
