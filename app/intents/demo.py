@@ -255,7 +255,9 @@ def add_rules(today: date = DEMO_TODAY) -> int:
                 rules_text=text,
                 source=source,
                 source_date=today - timedelta(days=6),
-                valid_until=date(2020, 4, 30),
+                # No end date: the demo is set in 2020, but whoever runs it any day should
+                # see the rules on the intent and card screens.
+                valid_until=None,
                 job_info=jobs,
                 published_by_id=publisher,
                 published_dt=_at(today - timedelta(days=5), 9),

@@ -29,6 +29,20 @@ def test_demo_intents_come_with_correct_counters(app):
     assert db.session.scalar(select(func.count(DestinationRule.id))) == counts["destination_rules"]
 
 
+def test_demo_rules_show_whatever_day_the_demo_runs(app):
+    from datetime import date
+
+    from app.intents.destination_rules import rules_for
+
+    load_demo_data(workers=20, seed=3)
+    load_demo(random.Random(3), intents=5)
+    for today in (date(2020, 2, 24), date(2026, 11, 29)):
+        assert [r.destination_code for r in rules_for("440300", today=today)] == [
+            "440300",
+            "440000",
+        ]
+
+
 def test_demo_uses_known_trades_and_valid_destinations():
     assert set(TRADE_WEIGHTS) <= set(TRADE_CODES)
     assert all(is_gbt2260(code) for code in OUTBOUND)
