@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v11';
+const VERSION = 'v12';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -25,6 +25,7 @@ const SHELL_FILES = [
   '/css/cards.css',
   '/js/app.js',
   '/js/api.js',
+  '/js/beijing.js',
   '/js/cardcache.js',
   '/js/html.js',
   '/js/i18n.js',

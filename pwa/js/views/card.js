@@ -12,6 +12,7 @@
  *
  * Also exports the helpers the other card screens share (formatting, words, the card face).
  */
+import { TIME_ZONE, beijingParts } from '../beijing.js';
 import { html, nothing } from '../html.js';
 import { api } from '../api.js';
 import { forgetCard, isExpired, loadCard, saveCard } from '../cardcache.js';
@@ -23,7 +24,6 @@ import { ensureStylesheet as ensureRuleStyles, named, ruleCard } from './intent-
 
 const POLL_MS = 3 * 60 * 1000; // the server re-signs 6 h before expiry: a few minutes is plenty
 const RETRY_EXPIRED_MS = 30 * 1000; // an expired card on screen while online: ask again soon
-const TIME_ZONE = 'Asia/Shanghai'; // every time on our screens, as the server's day boundaries
 
 // ---- shared helpers (appeal, paper card, history screens import these) ---------------------
 
@@ -52,22 +52,7 @@ export function loadCardStyles() {
   return stylesPromise;
 }
 
-function partsOf(date) {
-  const parts = {};
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  });
-  for (const part of format.formatToParts(date)) parts[part.type] = part.value;
-  if (parts.hour === '24') parts.hour = '00'; // some engines write midnight as 24 with hour12: false
-  return parts;
-}
+const partsOf = beijingParts;
 
 /** '2020-02-21 16:00' (Beijing time) from an ISO date-time; '' if missing. */
 export function formatDateTime(iso) {

@@ -2,6 +2,7 @@
  * Small helpers shared by the checkpoint screens (scanner, check-in, officials' views):
  * their stylesheet, time words, local storage, sounds and vibration for the verdict.
  */
+import { beijingClock, beijingDay, beijingShort } from '../beijing.js';
 import { t, getLocale } from '../i18n.js';
 
 const STYLESHEET = '/css/checkpoints.css';
@@ -26,24 +27,20 @@ export function ageText(ms) {
   return t('checkpoints.age.days', { n: Math.floor(hours / 24) });
 }
 
-const pad = (n) => String(n).padStart(2, '0');
 
-/** 'MM-DD HH:MM' in the phone's local time. */
+/** 'MM-DD HH:MM', Beijing time. */
 export function shortDateTime(value) {
-  if (!value) return '';
-  const d = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(d.getTime())) return '';
-  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return beijingShort(value);
 }
 
-/** 'HH:MM:SS'. */
+/** 'HH:MM:SS', Beijing time. */
 export function clockText(d) {
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return beijingClock(d);
 }
 
-/** 'YYYY-MM-DD' of a Date in local time. */
+/** 'YYYY-MM-DD' of a Date: its Beijing day (the server's day boundary). */
 export function isoDay(d) {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return beijingDay(d);
 }
 
 /** The status in words: 绿码 / 黄码 / 红码. */

@@ -2,6 +2,7 @@
  * Home: a greeting with the (server-masked) name and quick entries for each of the user's roles.
  * To add an entry, add it to ENTRIES; it shows for users with one of its roles.
  */
+import { beijingParts } from '../beijing.js';
 import { html, nothing } from '../html.js';
 import { t, regionName } from '../i18n.js';
 import { icon } from '../icons.js';
@@ -63,7 +64,7 @@ export default function createHomeView() {
       return html`<div class="app-page app-home">
         <header class="app-hero">
           <h1 class="app-hero__title" data-testid="greeting">
-            ${t(greetingKey(new Date().getHours()), { name: me.display_name || t('home.friend') })}
+            ${t(greetingKey(Number(beijingParts().hour)), { name: me.display_name || t('home.friend') })}
           </h1>
           <p class="app-hero__sub">${me.region ? regionName(me.region) : t('home.region_unset')}</p>
         </header>

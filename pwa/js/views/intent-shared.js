@@ -7,6 +7,7 @@
  * show under the picker; going out without a job, recommended jobs (GET /intents/recommendations)
  * and the plain prompt 先定岗再出行 show before the worker submits.
  */
+import { beijingDay } from '../beijing.js';
 import { html, nothing } from '../html.js';
 import { api } from '../api.js';
 import { t, getLocale } from '../i18n.js';
@@ -44,10 +45,7 @@ export function named(item) {
 
 /** 'YYYY-MM-DD' today in Beijing (the server's day). */
 export function todayInBeijing(now = new Date()) {
-  const parts = {};
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-  for (const part of format.formatToParts(now)) parts[part.type] = part.value;
-  return `${parts.year}-${parts.month}-${parts.day}`;
+  return beijingDay(now);
 }
 
 /** Local date and time of an ISO instant, for lists. */

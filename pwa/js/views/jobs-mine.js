@@ -52,11 +52,11 @@ export default function createMyApplicationsView(ctx) {
             (a) => html`<div data-application=${a.id}>
               ${jobCard(a.job)}
               <p class="weui-cells__tips app-muted">${t('jobs.applied_at', { when: whenText(a.applied_at) })}
-                · ${a.share_card ? t('jobs.card_shared') : t('jobs.card_not_shared')}
-                ${WITHDRAWABLE.includes(a.status)
-                  ? html`· <button type="button" class="weui-btn weui-btn_mini weui-btn_default" data-testid="withdraw"
-                      ?disabled=${busy} @click=${() => withdraw(a)}>${t('jobs.withdraw')}</button>`
-                  : nothing}</p>
+                · ${a.share_card ? t('jobs.card_shared') : t('jobs.card_not_shared')}</p>
+              ${WITHDRAWABLE.includes(a.status)
+                ? html`<div class="app-actions"><button type="button" class="weui-btn weui-btn_mini weui-btn_default"
+                    data-testid="withdraw" ?disabled=${busy} @click=${() => withdraw(a)}>${t('jobs.withdraw')}</button></div>`
+                : nothing}
             </div>`,
           )}
         </div>

@@ -2,6 +2,7 @@
  * Helpers shared by the job screens (jobs-*.js) and the recruiting screens (recruit-*.js):
  * their stylesheet, the trade and region lists, wage and status words, the job card, errors.
  */
+import { beijingShort } from '../beijing.js';
 import { html, nothing } from '../html.js';
 import { api } from '../api.js';
 import { t, getLocale, regionName } from '../i18n.js';
@@ -91,12 +92,9 @@ export function dayText(iso) {
   return `${m}月${d}日`;
 }
 
-/** 'MM-DD HH:MM' of an ISO instant in the phone's time. */
+/** 'MM-DD HH:MM' of an ISO instant, Beijing time. */
 export function whenText(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return beijingShort(iso);
 }
 
 const STATUS_TAG = {

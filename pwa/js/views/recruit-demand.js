@@ -2,6 +2,7 @@
  * The labour-demand survey (用工需求摸底), employers: how many workers of which trade from
  * which date; add, change the headcount, remove. Officials see it summed by region and trade.
  */
+import { beijingDay } from '../beijing.js';
 import { html, nothing } from '../html.js';
 import { api } from '../api.js';
 import { t, regionName } from '../i18n.js';
@@ -9,9 +10,7 @@ import { confirmDialog, loading, toast } from '../ui.js';
 import { dayText, ensureStylesheet, loadTrades, moreButton, pager, showError, tradeLabel } from './jobs-shared.js';
 
 function isoToday() {
-  const d = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return beijingDay();
 }
 
 export default function createDemandView(ctx) {

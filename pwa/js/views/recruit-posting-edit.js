@@ -4,6 +4,7 @@
  * arriving workers, start date, last day, contact. Save as a draft, or save and submit for
  * review. Editing a published posting sends it back to review (said before saving).
  */
+import { beijingDayIn } from '../beijing.js';
 import { html, nothing } from '../html.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
@@ -15,9 +16,7 @@ const TEXT = ['title', 'address', 'description', 'requirements', 'arrival_rules'
 const FIELDS = [...TEXT, 'trade', 'headcount', 'wage_min', 'wage_max', 'region_code', 'housing', 'meals', 'start_date', 'valid_until'];
 
 function isoInDays(days) {
-  const d = new Date(Date.now() + days * 86400000);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return beijingDayIn(days);
 }
 
 export default function createPostingEditView(ctx) {
