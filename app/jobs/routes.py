@@ -183,6 +183,18 @@ def _postings_out(postings: list[JobPosting]) -> list[PostingOut]:
     return out
 
 
+def _application_out(application: Application, card: JobCard) -> ApplicationOut:
+    """One of the worker's own applications, with its job's card."""
+    return ApplicationOut(
+        id=application.id,
+        status=application.status,
+        share_card=application.share_card,
+        applied_at=application.created_dt,
+        status_at=application.status_dt,
+        job=card,
+    )
+
+
 def _applicant(application: Application) -> ApplicantOut:
     user = application.user
     card = None
@@ -322,17 +334,7 @@ def my_applications(query: ApplicantQuery) -> ApplicationPage:
     )
     cards = _cards([a.posting for a in rows])
     return ApplicationPage(
-        items=[
-            ApplicationOut(
-                id=a.id,
-                status=a.status,
-                share_card=a.share_card,
-                applied_at=a.created_dt,
-                status_at=a.status_dt,
-                job=card,
-            )
-            for a, card in zip(rows, cards, strict=True)
-        ],
+        items=[_application_out(a, card) for a, card in zip(rows, cards, strict=True)],
         next_cursor=cursor,
     )
 
@@ -352,14 +354,7 @@ def withdraw(application_id: int) -> ApplicationOut:
     services.withdraw(application, worker=current_user)
     db.session.commit()
     (card,) = _cards([application.posting])
-    return ApplicationOut(
-        id=application.id,
-        status=application.status,
-        share_card=application.share_card,
-        applied_at=application.created_dt,
-        status_at=application.status_dt,
-        job=card,
-    )
+    return _application_out(application, card)
 
 
 # --- employers -----------------------------------------------------------------------------
