@@ -37,6 +37,7 @@ def create_app(
     if test_config:
         app.config.from_mapping(test_config)
     configure_logging(app)
+    trust_proxies(app)
     init_extensions(app)
     register_blueprints(app)
     register_handlers(app)
@@ -53,6 +54,17 @@ def domain_module(domain: str, module: str) -> Any:
         if exc.name in (f"app.{domain}", name):
             return None
         raise
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind nginx every request comes from 127.0.0.1: the per-address login limits would
+    count the whole city as one caller. Take the address the proxy saw, from PROXY_HOPS
+    trusted proxies only."""
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def configure_logging(app: Flask) -> None:

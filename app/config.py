@@ -44,6 +44,9 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Reverse proxies in front that set X-Forwarded-For/-Proto (0: the header is ignored,
+        # so a client cannot pick its own address for the per-address rate limits).
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
         "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
         "APP_TIMEZONE": env.get("APP_TIMEZONE", "Asia/Shanghai"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),

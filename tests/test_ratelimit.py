@@ -75,3 +75,28 @@ def test_counts_live_in_redis_when_configured(app):
     init_app(app)  # a fresh connection, as another worker process would have
     refused = hits(app, limit, 1)[0]
     assert isinstance(refused, int) and 0 < refused <= 3600
+
+
+def _otp_from(client, address: str, phone: str) -> int:
+    return client.post(
+        "/api/v1/auth/otp", json={"phone": phone}, headers={"X-Forwarded-For": address}
+    ).status_code
+
+
+@pytest.mark.parametrize(
+    "app",
+    [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_PER_IP": "2 per minute", "PROXY_HOPS": 1}],
+    indirect=True,
+)
+def test_behind_one_proxy_each_caller_has_its_own_count(client):
+    statuses = [_otp_from(client, "10.1.0.1", f"1391234560{i}") for i in range(3)]
+    assert statuses == [202, 202, 429]
+    assert _otp_from(client, "10.1.0.2", "13912345609") == 202  # another phone, its own count
+
+
+@pytest.mark.parametrize(
+    "app", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_PER_IP": "2 per minute"}], indirect=True
+)
+def test_without_a_trusted_proxy_the_header_cannot_pick_a_new_address(client):
+    statuses = [_otp_from(client, f"10.2.0.{i}", f"1391234561{i}") for i in range(3)]
+    assert statuses == [202, 202, 429]
