@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.accounts.identity import mask_phone
 from app.timeutil import utcnow
@@ -68,3 +70,33 @@ def send_sms(phone: str, message: str) -> None:
     from flask import current_app
 
     current_app.extensions["sms"].send(phone, message)
+
+
+# -- sent only once the change is committed --------------------------------------------------
+# Services queue messages on the database session; they go out after the commit and a
+# rollback drops them, so a refused change never texts anyone.
+
+OUTBOX_KEY = "sms_outbox"
+
+
+def queue_sms(phone: str | None, message: str) -> None:
+    """Send `message` to `phone` after the current transaction commits (no phone: nothing)."""
+    from app.extensions import db
+
+    if phone:
+        db.session().info.setdefault(OUTBOX_KEY, []).append((phone, message))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_queued(session: Session) -> None:
+    outbox = session.info.pop(OUTBOX_KEY, None)
+    for phone, message in outbox or ():
+        try:
+            send_sms(phone, message)
+        except Exception:  # a carrier failure must not undo a committed change
+            log.exception("queued sms failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_queued(session: Session) -> None:
+    session.info.pop(OUTBOX_KEY, None)

@@ -25,6 +25,7 @@ from app.jobs.models import Application, JobListing, JobListingText, JobPosting
 from app.jobs.trades import TRADE_CODES, trade_name
 from app.regions.models import Region
 from app.regions.services import region_subtree
+from app.sms import queue_sms
 from app.timeutil import local_today, utcnow
 
 register_messages(
@@ -82,6 +83,18 @@ TRANSITIONS = {
     "declined": (),
     "withdrawn": (),  # the worker's own step (withdraw); employers cannot move it
 }
+# The employer's decision, texted to the applicant once committed (no ID number, no name).
+DECISION_TEXTS = {
+    "hired": "【返岗服务】您报名的“{title}”（{employer}）已录用，请按企业约定时间到岗，"
+    "出行前请在“务工意向”中查看目的地防疫要求。",
+    "declined": "【返岗服务】您报名的“{title}”（{employer}）未被录用。可在“工作”中查看其他岗位。",
+}
+
+
+def decision_text(posting: JobPosting, status: str) -> str:
+    return DECISION_TEXTS[status].format(title=posting.title, employer=posting.employer.name)
+
+
 # What the worker may still take back: not a decision already made.
 WITHDRAWABLE = ("submitted", "contacted")
 POSTING_FIELDS = (
@@ -679,6 +692,8 @@ def change_status(
                 actor=actor,
             )
             signals.application_hired.send(application, actor=actor, now=now)
+        if status in DECISION_TEXTS:
+            queue_sms(application.user.phone, decision_text(posting, status))
         record(
             "job.application_status",
             actor=actor,

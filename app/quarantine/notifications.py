@@ -10,40 +10,17 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
 
 from app.accounts.identity import mask_name
 from app.accounts.models import User, UserRole
 from app.extensions import db
 from app.regions.models import Region
-from app.sms import send_sms
+from app.sms import queue_sms as queue_sms  # the services call notify.queue_sms
 
 log = logging.getLogger("app.quarantine")
 
-OUTBOX_KEY = "quarantine_sms_outbox"
 SIGNATURE = "【返岗服务】"
-
-
-def queue_sms(phone: str | None, message: str) -> None:
-    """Send `message` to `phone` after the current transaction commits (no phone: nothing)."""
-    if phone:
-        db.session().info.setdefault(OUTBOX_KEY, []).append((phone, message))
-
-
-@event.listens_for(Session, "after_commit")
-def _send_queued(session: Session) -> None:
-    outbox = session.info.pop(OUTBOX_KEY, None)
-    for phone, message in outbox or ():
-        try:
-            send_sms(phone, message)
-        except Exception:  # a carrier failure must not undo a committed change
-            log.exception("quarantine sms failed")
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_queued(session: Session) -> None:
-    session.info.pop(OUTBOX_KEY, None)
 
 
 def staff_phones(village_code: str) -> list[str]:

@@ -293,3 +293,33 @@ def test_after_withdrawing_the_worker_may_apply_again(posting, staff, client_of)
     [seen] = applicants(staff, posting)
     assert seen["id"] == application.id and seen["status"] == "submitted"
     assert seen["card_status"] is None  # the new choice: not shared
+
+
+def test_the_applicant_is_texted_the_decision_once_it_is_saved(app, posting, staff, client_of):
+    hired_person = make_user(roles=("worker",), phone="13911112010")
+    declined_person = make_user(roles=("worker",), phone="13911112011")
+    for person in (hired_person, declined_person):
+        apply(client_of(person), posting)
+    hired, declined = (a["id"] for a in sorted(applicants(staff, posting), key=lambda a: a["id"]))
+    sent = app.extensions["sms"].sent
+    sent.clear()
+    staff.post(f"/api/v1/applications/{hired}/contact")  # a call, not a decision: no text
+    assert sent == []
+    staff.post(f"/api/v1/applications/{hired}/status", json={"status": "hired"})
+    staff.post(f"/api/v1/applications/{declined}/status", json={"status": "declined"})
+    assert [phone for phone, _ in sent] == ["13911112010", "13911112011"]
+    assert "“电子厂普工招聘”" in sent[0][1] and "已录用" in sent[0][1]
+    assert "未被录用" in sent[1][1]
+    assert all("李" not in message for _, message in sent)  # no name, no ID number
+
+
+def test_a_refused_hire_texts_nobody(app, posting, staff, client_of):
+    for _ in range(3):
+        apply(client_of(make_user(roles=("worker",))), posting)
+    ids = [a["id"] for a in applicants(staff, posting)]
+    app.extensions["sms"].sent.clear()
+    response = staff.post(
+        f"/api/v1/postings/{posting.id}/applications/status", json={"ids": ids, "status": "hired"}
+    )
+    assert response.status_code == 409  # 3 hires for 2 positions: nothing changes
+    assert app.extensions["sms"].sent == []
