@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v12';
+const VERSION = 'v13';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -78,10 +78,21 @@ const SHELL_FILES = [
   '/js/views/quarantine-summary.js',
   '/js/views/quarantine-workplace.js',
   '/vendor/jsqr/jsQR.js',
+  // EU DCC JSON schemas for the offline verifier (js/verify/dccschema.js)
+  '/vendor/dcc-schema/1.0.0/DGC.combined-schema.json',
+  '/vendor/dcc-schema/1.0.1/DGC.combined-schema.json',
+  '/vendor/dcc-schema/1.1.0/DGC.combined-schema.json',
+  '/vendor/dcc-schema/1.2.0/DGC.combined-schema.json',
+  '/vendor/dcc-schema/1.2.1/DCC.combined-schema.json',
+  '/vendor/dcc-schema/1.3.0/DCC.combined-schema.json',
+  '/vendor/dcc-schema/1.3.1/DCC.combined-schema.json',
+  '/vendor/dcc-schema/1.3.2/DCC.combined-schema.json',
+  '/vendor/dcc-schema/1.3.3/DCC.combined-schema.json',
   '/js/verify/base45.js',
   '/js/verify/cbor.js',
   '/js/verify/claims.js',
   '/js/verify/cose.js',
+  '/js/verify/dccschema.js',
   '/js/verify/errors.js',
   '/js/verify/index.js',
   '/js/verify/inflate.js',

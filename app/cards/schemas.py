@@ -142,9 +142,16 @@ class VerifyIn(Strict):
     qr: str = Field(max_length=5000, description="The scanned QR text (FG1:… or HC1:…).")
 
 
+class SchemaProblemOut(BaseModel):
+    path: str = Field(description='The field, e.g. "v[0].dn".')
+    rule: str = Field(description='The rule broken, e.g. "minimum", "maxItems", "pattern".')
+    version: str = Field(description="The DCC schema release the certificate was checked against.")
+    text: str
+
+
 class VerifyOut(BaseModel):
     """The verdict: `reason` is one of ok, bad_prefix, bad_base45, bad_compression, bad_cbor,
-    bad_cose, bad_schema, unsupported_alg, unknown_kid, bad_signature, wrong_key_usage,
+    bad_cose, unsupported_alg, unknown_kid, bad_signature, wrong_key_usage, bad_schema,
     not_yet_valid, expired, revoked."""
 
     valid: bool
@@ -163,6 +170,9 @@ class VerifyOut(BaseModel):
     expires_at: datetime | None
     destination: int | None = Field(None, description="Certificates: destination region code.")
     departure: date | None = Field(None, description="Certificates: planned departure date.")
+    schema_problem: SchemaProblemOut | None = Field(
+        None, description="bad_schema: the field and the rule of the EU DCC schema it breaks."
+    )
 
 
 class StatusActionIn(Strict):

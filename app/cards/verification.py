@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.cards import signing
-from app.cards.schemas import VerifyOut
+from app.cards.schemas import SchemaProblemOut, VerifyOut
 from app.cards.services import STATUS_WORDS
 from app.credentials import verify
 
@@ -28,6 +28,35 @@ REASON_WORDS = {
     "expired": ("已过期", "Expired"),
     "revoked": ("已撤销", "Revoked"),
 }
+
+
+# The rule a certificate broke (app/credentials/dccschema.py), for the scanner's bad_schema line.
+SCHEMA_RULE_WORDS = {
+    "type": ("类型不符", "has the wrong type"),
+    "required": ("缺少必填项", "is missing"),
+    "minimum": ("数值过小", "is below the minimum"),
+    "maximum": ("数值过大", "is above the maximum"),
+    "minItems": ("条目过少", "has too few entries"),
+    "maxItems": ("条目过多", "has too many entries"),
+    "pattern": ("格式不符", "has the wrong format"),
+    "oneOf": ("不符合任何允许的形式", "matches none of the allowed forms"),
+    "anyOf": ("不符合任何允许的形式", "matches none of the allowed forms"),
+    "one_kind": ("须且只能含接种、检测、康复中的一种", "must hold exactly one of v, t, r"),
+    "non_empty": ("不能为空", "must not be empty"),
+    "not_after_issue": ("出生日期晚于签发日期", "is a birth date after the issue date"),
+}
+
+
+def schema_problem(schema: dict[str, str] | None, en: bool) -> SchemaProblemOut | None:
+    """Where and how a certificate breaks its DCC schema, in the user's words."""
+    if not schema or "rule" not in schema:
+        return None
+    zh_rule, en_rule = SCHEMA_RULE_WORDS.get(schema["rule"], (schema["rule"], schema["rule"]))
+    if en:
+        text = f"Field {schema['path']} {en_rule} (DCC schema {schema['version']})"
+    else:
+        text = f"字段 {schema['path']}：{zh_rule}（DCC 结构 {schema['version']}）"
+    return SchemaProblemOut(**schema, text=text)
 
 
 def verify_code(qr: str, now: datetime, locale: str) -> VerifyOut:
@@ -56,4 +85,5 @@ def verify_code(qr: str, now: datetime, locale: str) -> VerifyOut:
         expires_at=result.expires_at,
         destination=card["destination"] if card else None,
         departure=card["departure"] if card else None,
+        schema_problem=schema_problem(result.schema, en) if reason == "bad_schema" else None,
     )

@@ -7,8 +7,8 @@ Card claim array:
      name_masked tstr, id_last4 tstr, (destination uint|null), (departure days)]
 The two trailing elements appear only on outbound health certificates.
 
-HC1 codes carry an EU DCC under claim -260 (key 1); dcc_type() holds the few structural
-rules of its schema that a verifier enforces.
+HC1 codes carry an EU DCC under claim -260 (key 1); dcc_type() names its kind, and
+dccschema.check_hcert() holds it to the EU DCC JSON schema.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import cbor2
 
-from .errors import CborError, SchemaError
+from .errors import CborError
 from .timeutil import MAX_EPOCH_SECONDS, date_to_days, days_to_date, from_epoch
 
 CLAIM_ISS = 1
@@ -223,37 +223,12 @@ def card_info(claims: dict[Any, Any]) -> dict[str, Any]:
 DCC_TYPES = ("v", "t", "r")
 
 
-def dcc_type(claims: Mapping[Any, Any]) -> str:
-    """The kind ('v', 't' or 'r') of an HC1's health certificate, after the structural rules
-    of the EU DCC schema that a verifier must enforce (not the whole JSON schema):
-
-    * `ver` is text; `dob` is text (the schema allows "" for an unknown date);
-    * `nam` is a map whose `fnt` and `gnt` are text when present, one of them non-empty;
-    * exactly one of `v`, `t`, `r` is present, holding an array of exactly one map.
-
-    A member whose value is null counts as absent: schema 1.0.0 issuers wrote the unused
-    kinds as null (vectors BG/1 and BG/2). `claims[-260][1]` must already be a map (decode()
-    checks the container). Raises SchemaError naming the first rule broken.
-    """
+def dcc_type(claims: Mapping[Any, Any]) -> str | None:
+    """The kind ('v', 't' or 'r') of an HC1's health certificate: the one of `v`, `t`, `r`
+    that is present (a null member counts as absent: schema 1.0.0 issuers wrote the unused
+    kinds as null, vectors BG/1 and BG/2); None when there is not exactly one. The key usage
+    check needs it; whether the certificate is well formed is dccschema.check_hcert's to say.
+    `claims[-260][1]` must already be a map (decode() checks the container)."""
     hcert = claims[CLAIM_HCERT][1]
-    if not isinstance(hcert.get("ver"), str):
-        raise SchemaError("hcert ver must be text")
-    name = hcert.get("nam")
-    if not isinstance(name, Mapping):
-        raise SchemaError("hcert nam must be a map")
-    standard = [name.get(key) for key in ("fnt", "gnt")]
-    if any(value is not None and not isinstance(value, str) for value in standard):
-        raise SchemaError("hcert nam fnt/gnt must be text")
-    if not any(standard):
-        raise SchemaError("hcert nam needs a standardised name (fnt or gnt)")
-    if not isinstance(hcert.get("dob"), str):
-        raise SchemaError("hcert dob must be text")
     kinds = [kind for kind in DCC_TYPES if hcert.get(kind) is not None]
-    if len(kinds) != 1:
-        raise SchemaError(f"hcert must hold exactly one of v, t, r (found {len(kinds)})")
-    entries = hcert[kinds[0]]
-    if not isinstance(entries, list) or len(entries) != 1:
-        raise SchemaError(f"hcert {kinds[0]} must be an array of exactly one entry")
-    if not isinstance(entries[0], Mapping):
-        raise SchemaError(f"hcert {kinds[0]} entry must be a map")
-    return kinds[0]
+    return kinds[0] if len(kinds) == 1 else None

@@ -24,4 +24,11 @@ class SignatureError(CredentialError):
 
 
 class SchemaError(CredentialError):
-    """An EU DCC whose health certificate breaks the structural rules a verifier enforces."""
+    """An EU DCC whose health certificate breaks its JSON schema: `path` of the member
+    ("v[0].dn"), the `rule` broken ("minimum") and the schema `version` used."""
+
+    def __init__(self, message: str, *, path: str = "", rule: str = "", version: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.rule = rule
+        self.version = version

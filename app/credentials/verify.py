@@ -3,9 +3,13 @@
 Pipeline, each step with its failure reason:
     prefix (bad_prefix) -> base45 (bad_base45) -> zlib, HC1 only (bad_compression)
     -> COSE_Sign1 (bad_cbor / bad_cose) -> CWT claims (bad_cbor)
-    -> DCC structure, HC1 only (bad_schema) -> alg (unsupported_alg) -> kid (unknown_kid)
-    -> signature (bad_signature) -> DCC type allowed for the key, HC1 only (wrong_key_usage)
+    -> alg (unsupported_alg) -> kid (unknown_kid) -> signature (bad_signature)
+    -> DCC type allowed for the key, HC1 only (wrong_key_usage)
+    -> EU DCC JSON schema of its `ver`, HC1 only (bad_schema)
     -> iat (not_yet_valid) -> exp (expired) -> revocation, FG1 only (revoked) -> ok
+
+The schema comes after the signature, as in the EU verifiers: a forged code is reported as
+forged, not as malformed, and only a genuine issuer's mistakes read as bad_schema.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from .claims import (
     dcc_type,
     numeric_date,
 )
+from .dccschema import check_hcert
 from .errors import Base45Error, CborError, CoseError, CredentialError, SchemaError
 from .jwk import b64url_encode
 from .timeutil import from_epoch, to_utc
@@ -44,11 +49,11 @@ REASONS = (
     "bad_compression",
     "bad_cbor",
     "bad_cose",
-    "bad_schema",
     "unsupported_alg",
     "unknown_kid",
     "bad_signature",
     "wrong_key_usage",
+    "bad_schema",
     "not_yet_valid",
     "expired",
     "revoked",
@@ -61,6 +66,8 @@ MAX_TEXT_LENGTH = 4296
 MAX_INFLATED = 64 * 1024
 # Phones at checkpoints drift; a card issued "in the future" by this much is still accepted.
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+
+_LATEST_OFFSET = timedelta(hours=14)
 
 _ALLOWED_ALGS = {"FG1": {cose.ALG_ES256}, "HC1": {cose.ALG_ES256, cose.ALG_PS256}}
 
@@ -102,6 +109,8 @@ class VerificationResult:
     region: str | None = None
     issuer_name: str | None = None
     detail: str = field(default="", compare=False)
+    # HC1: the schema release used ({"version", "note"}), plus "path" and "rule" on bad_schema.
+    schema: dict[str, str] | None = field(default=None, compare=False)
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -126,6 +135,7 @@ class VerificationResult:
             "expires_at": jsonable(self.expires_at),
             "card": jsonable(self.card),
             "claims": jsonable(self.claims),
+            "schema": self.schema,
         }
 
 
@@ -236,12 +246,7 @@ def _verify(
         "issued_at": decoded.issued_at,
         "expires_at": decoded.expires_at,
     }
-    kind = None
-    if decoded.kind == "HC1":
-        try:
-            kind = dcc_type(decoded.claims)
-        except SchemaError as exc:
-            return VerificationResult(False, "bad_schema", detail=str(exc), **base)
+    kind = dcc_type(decoded.claims) if decoded.kind == "HC1" else None
     alg = sign1.alg
     if type(alg) is not int or alg not in _ALLOWED_ALGS[decoded.kind]:  # also no bool/list
         return VerificationResult(
@@ -264,6 +269,19 @@ def _verify(
             detail=f"key may sign DCC types {allowed}, not {kind}",
             **signed,
         )
+    schema = None
+    if decoded.kind == "HC1":
+        try:
+            # A child born "today" in UTC+14 is born tomorrow in UTC: the issue day is taken
+            # where it is latest.
+            passed = check_hcert(
+                decoded.claims[CLAIM_HCERT][1], (decoded.issued_at + _LATEST_OFFSET).date()
+            )
+        except SchemaError as exc:
+            schema = {"version": exc.version, "path": exc.path, "rule": exc.rule}
+            return VerificationResult(False, "bad_schema", detail=str(exc), schema=schema, **signed)
+        schema = {"version": passed.version, "note": passed.note}
+        signed["schema"] = schema
     if decoded.issued_at > moment + clock_skew:
         return VerificationResult(False, "not_yet_valid", detail="issued in the future", **signed)
     if moment > decoded.expires_at:
@@ -272,7 +290,7 @@ def _verify(
         return VerificationResult(
             False, "revoked", detail="card id is on a revocation list", **signed
         )
-    return VerificationResult(True, "ok", **signed)
+    return VerificationResult(True, "ok", detail=schema["note"] if schema else "", **signed)
 
 
 def _issuer_fields(entry: TrustEntry) -> dict[str, Any]:

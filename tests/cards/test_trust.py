@@ -196,3 +196,42 @@ def test_a_key_verifiers_cannot_use_is_refused_and_the_list_stays_up(client, adm
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["code"] == "certificate_key_unsupported"
     assert client.get("/.well-known/fangang/trust-list.json").status_code == 200
+
+
+def test_a_genuine_eu_certificate_that_breaks_its_schema_says_where(app, client, admin):
+    """bad_schema names the field and the rule, in the scanner's language."""
+    import zlib
+
+    import cbor2
+
+    from app.credentials import base45
+    from app.credentials.cose import encode_sign1
+
+    dsc = generate_signer("Testland DSC")
+    body = {"certificate": dsc.certificate_pem.decode(), "region_code": "440000"}
+    assert client.post("/api/v1/trust/issuers", json=body).status_code == 201
+    now = int(utcnow().timestamp())
+    dose = {"tg": "840539006", "vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215"}
+    dose |= {"dn": 0, "sd": 2, "dt": "2020-02-01", "co": "DE", "is": "RKI", "ci": "URN:UVCI:1"}
+    cert = {"ver": "1.3.0", "nam": {"fnt": "ZHANG"}, "dob": "1980-02-20", "v": [dose]}
+    claims = {1: "DE", 6: now, 4: now + 86400, -260: {1: cert}}
+    message = encode_sign1(cbor2.dumps(claims), dsc.private_key, dsc.kid)
+    qr = "HC1:" + base45.encode(zlib.compress(message))
+
+    zh = client.post("/api/v1/verify", json={"qr": qr}).get_json()
+    assert zh["reason"] == "bad_schema" and zh["valid"] is False
+    assert zh["schema_problem"]["path"] == "v[0].dn"
+    assert zh["schema_problem"]["rule"] == "minimum"
+    assert zh["schema_problem"]["text"] == "字段 v[0].dn：数值过小（DCC 结构 1.3.0）"
+    anonymous = app.test_client()  # the admin's saved language is Chinese
+    en = anonymous.post(
+        "/api/v1/verify", json={"qr": qr}, headers={"Accept-Language": "en"}
+    ).get_json()
+    assert en["schema_problem"]["text"] == "Field v[0].dn is below the minimum (DCC schema 1.3.0)"
+
+    dose["dn"] = 1
+    message = encode_sign1(cbor2.dumps(claims), dsc.private_key, dsc.kid)
+    fixed = client.post(
+        "/api/v1/verify", json={"qr": "HC1:" + base45.encode(zlib.compress(message))}
+    ).get_json()
+    assert fixed["valid"] is True and fixed["schema_problem"] is None

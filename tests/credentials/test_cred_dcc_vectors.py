@@ -8,14 +8,16 @@ Our verify() runs the steps below in this order and stops at the first failure:
     EXPECTEDB45DECODE        -> bad_base45
     EXPECTEDCOMPRESSION      -> bad_compression
     EXPECTEDDECODE           -> bad_cbor, bad_cose  (COSE structure, CWT claims, hcert container)
-    EXPECTEDSCHEMAVALIDATION -> bad_schema  (ver, nam, dob, exactly one of v/t/r with one entry)
     EXPECTEDVERIFY           -> unsupported_alg, unknown_kid, bad_signature
     EXPECTEDKEYUSAGE         -> wrong_key_usage  (the DSC's EKU OIDs exclude the hcert's type)
+    EXPECTEDSCHEMAVALIDATION -> bad_schema  (the DCC JSON schema of the hcert's `ver`)
     EXPECTEDEXPIRATIONCHECK  -> not_yet_valid, expired
+
+The schema is checked after the signature and key usage, as the EU verifiers do.
 
 The vectors' README says a step absent from EXPECTEDRESULTS is not tested by that vector.
 A step listed true implies every earlier step succeeds too (a signature cannot verify
-unless the message decoded). So, for each vector:
+unless the message decoded), except the schema, which needs only the decoding. So, for each vector:
   * no step that is listed or implied true may be where we fail;
   * if some step is listed false, verify must fail, at the first false step or at an
     earlier step the vector does not list (it made no claim about that one);
@@ -86,11 +88,17 @@ STEPS = [
     ("EXPECTEDB45DECODE", {"bad_base45"}),
     ("EXPECTEDCOMPRESSION", {"bad_compression"}),
     ("EXPECTEDDECODE", {"bad_cbor", "bad_cose"}),
-    ("EXPECTEDSCHEMAVALIDATION", {"bad_schema"}),
     ("EXPECTEDVERIFY", {"unsupported_alg", "unknown_kid", "bad_signature"}),
     ("EXPECTEDKEYUSAGE", {"wrong_key_usage"}),
+    ("EXPECTEDSCHEMAVALIDATION", {"bad_schema"}),
     ("EXPECTEDEXPIRATIONCHECK", {"not_yet_valid", "expired"}),
 ]
+# A step that succeeds implies the steps it needs: every earlier one, except that a valid
+# schema needs only a decoded message (its place after the signature is our order, not a
+# dependency: DGC3..DGC6 claim a valid schema and nothing about their signatures).
+SCHEMA_STEP = [name for name, _ in STEPS].index("EXPECTEDSCHEMAVALIDATION")
+DECODE_STEP = [name for name, _ in STEPS].index("EXPECTEDDECODE")
+IMPLIED = {i: range(i) for i in range(len(STEPS))} | {SCHEMA_STEP: range(DECODE_STEP + 1)}
 STEP_OF = {reason: index for index, (_, reasons) in enumerate(STEPS) for reason in reasons}
 # The specification's key-usage OIDs, written out here rather than imported from the code
 # under test.
@@ -166,8 +174,9 @@ def _expectations(vector: dict[str, Any]) -> dict[str, Any]:
 def _allowed(expected: dict[str, Any]) -> tuple[set[str], bool]:
     """Reasons allowed by the mapping above, and whether the vector demands a failure."""
     listed = {i: expected[name] for i, (name, _) in enumerate(STEPS) if name in expected}
-    last_true = max((i for i, ok in listed.items() if ok is True), default=-1)
-    listed.update({i: True for i in range(last_true + 1) if i not in listed})
+    for i, ok in list(listed.items()):
+        if ok is True:
+            listed.update({j: True for j in IMPLIED[i] if j not in listed})
     first_false = min((i for i, ok in listed.items() if ok is False), default=None)
     limit = len(STEPS) - 1 if first_false is None else first_false
     allowed = {
@@ -276,22 +285,28 @@ def test_key_usage_rule_examples() -> None:
 
 def test_mapping_rule_examples() -> None:
     """The rule itself, on the shapes of expectation the vectors use."""
-    after_verify = {"wrong_key_usage", "not_yet_valid", "expired"}
+    after_verify = {"wrong_key_usage", "bad_schema", "not_yet_valid", "expired"}
     assert _allowed({"EXPECTEDVERIFY": True}) == ({"ok"} | after_verify, False)
     assert _allowed({"EXPECTEDVERIFY": True, "EXPECTEDEXPIRATIONCHECK": True}) == ({"ok"}, False)
     assert _allowed({"EXPECTEDVERIFY": False}) == (
-        {"bad_prefix", "bad_base45", "bad_compression", "bad_cbor", "bad_cose", "bad_schema"}
+        {"bad_prefix", "bad_base45", "bad_compression", "bad_cbor", "bad_cose"}
         | {"unsupported_alg", "unknown_kid", "bad_signature"},
         True,
     )
     assert _allowed({"EXPECTEDKEYUSAGE": False})[0] == {"wrong_key_usage"} | {
-        reason for _, reasons in STEPS[:6] for reason in reasons
+        reason for _, reasons in STEPS[:5] for reason in reasons
     }
+    # A genuine certificate that breaks its schema: nothing but bad_schema.
+    assert _allowed({"EXPECTEDVERIFY": True, "EXPECTEDSCHEMAVALIDATION": False}) == (
+        {"bad_schema"} | {"wrong_key_usage"},
+        True,
+    )
     assert _allowed({"EXPECTEDVERIFY": True, "EXPECTEDKEYUSAGE": False}) == (
         {"wrong_key_usage"},
         True,
     )
     assert _allowed({"EXPECTEDSCHEMAVALIDATION": True})[0] >= {"bad_signature", "ok"}
+    assert "bad_cbor" not in _allowed({"EXPECTEDSCHEMAVALIDATION": True})[0]
     assert "bad_schema" not in _allowed({"EXPECTEDSCHEMAVALIDATION": True})[0]
     assert _allowed({"EXPECTEDEXPIRATIONCHECK": False})[0] >= {"expired", "not_yet_valid"}
     assert "ok" not in _allowed({"EXPECTEDCOMPRESSION": False})[0]

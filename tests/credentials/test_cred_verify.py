@@ -349,7 +349,16 @@ def test_hc1_with_our_own_key_and_ps256(now) -> None:
     trust = TrustStore()
     kid = trust.add_certificate(cert.public_bytes(serialization.Encoding.PEM))
     iat = now.timestamp()
-    hcert = {"ver": "1.3.0", "nam": {"fnt": "ZHANG"}, "dob": "1980", "r": [{"tg": "840539006"}]}
+    recovery = {
+        "tg": "840539006",
+        "fr": "2020-01-20",
+        "co": "CN",
+        "is": "Ministry of Health",
+        "df": "2020-01-30",
+        "du": "2020-07-18",
+        "ci": "URN:UVCI:01:CN:42",
+    }
+    hcert = {"ver": "1.3.0", "nam": {"fnt": "ZHANG"}, "dob": "1980", "r": [recovery]}
     payload = cbor_dumps({1: "CN", 6: iat, 4: iat + 3600.5, -260: {1: hcert}})
     protected = cbor_dumps({1: -37, 4: kid})
     pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)

@@ -6,11 +6,12 @@
 //   EXPECTEDB45DECODE        -> bad_base45
 //   EXPECTEDCOMPRESSION      -> bad_compression
 //   EXPECTEDDECODE           -> bad_cbor, bad_cose
-//   EXPECTEDSCHEMAVALIDATION -> bad_schema
 //   EXPECTEDVERIFY           -> unsupported_alg, unknown_kid, bad_signature
 //   EXPECTEDKEYUSAGE         -> wrong_key_usage
+//   EXPECTEDSCHEMAVALIDATION -> bad_schema (after the signature, as the EU verifiers check it)
 //   EXPECTEDEXPIRATIONCHECK  -> not_yet_valid, expired
 //
+// A step true implies the earlier ones, except the schema, which implies only the decoding.
 // No step listed or implied true may be where we fail; if a step is listed false we must
 // fail there or at an earlier step the vector does not list; otherwise only unlisted steps
 // may fail. bad_schema and wrong_key_usage may only end a vector whose expectation for that
@@ -47,9 +48,9 @@ const STEPS = [
   ['EXPECTEDB45DECODE', ['bad_base45']],
   ['EXPECTEDCOMPRESSION', ['bad_compression']],
   ['EXPECTEDDECODE', ['bad_cbor', 'bad_cose']],
-  ['EXPECTEDSCHEMAVALIDATION', ['bad_schema']],
   ['EXPECTEDVERIFY', ['unsupported_alg', 'unknown_kid', 'bad_signature']],
   ['EXPECTEDKEYUSAGE', ['wrong_key_usage']],
+  ['EXPECTEDSCHEMAVALIDATION', ['bad_schema']],
   ['EXPECTEDEXPIRATIONCHECK', ['not_yet_valid', 'expired']],
 ];
 // The specification's key-usage OIDs, written out here rather than taken from the code.
@@ -58,6 +59,8 @@ const DCC_OIDS = Object.fromEntries(
     [['1', 't'], ['2', 'v'], ['3', 'r']].map(([n, kind]) => [`1.3.6.1.4.1.${arc}1847.2021.1.${n}`, kind]),
   ),
 );
+const SCHEMA_STEP = STEPS.findIndex(([name]) => name === 'EXPECTEDSCHEMAVALIDATION');
+const DECODE_STEP = STEPS.findIndex(([name]) => name === 'EXPECTEDDECODE');
 const STEP_OF = Object.fromEntries(
   STEPS.flatMap(([, reasons], index) => reasons.map((reason) => [reason, index])),
 );
@@ -123,9 +126,11 @@ function allowed(expected) {
   STEPS.forEach(([name], i) => {
     if (name in expected) listed.set(i, expected[name]);
   });
-  let lastTrue = -1;
-  for (const [i, ok] of listed) if (ok === true) lastTrue = Math.max(lastTrue, i);
-  for (let i = 0; i <= lastTrue; i++) if (!listed.has(i)) listed.set(i, true);
+  for (const [i, ok] of [...listed]) {
+    if (ok !== true) continue;
+    const upTo = i === SCHEMA_STEP ? DECODE_STEP + 1 : i;
+    for (let j = 0; j < upTo; j++) if (!listed.has(j)) listed.set(j, true);
+  }
   let firstFalse = null;
   for (const [i, ok] of listed) if (ok === false && (firstFalse === null || i < firstFalse)) firstFalse = i;
   const limit = firstFalse === null ? STEPS.length - 1 : firstFalse;
@@ -215,19 +220,21 @@ test('the key-usage rule on the vectors that motivate it', async () => {
 test('the mapping rule on the shapes of expectation the vectors use', () => {
   const sorted = (set) => [...set].sort();
   assert.deepEqual(sorted(allowed({ EXPECTEDVERIFY: true }).reasons), [
-    'expired', 'not_yet_valid', 'ok', 'wrong_key_usage',
+    'bad_schema', 'expired', 'not_yet_valid', 'ok', 'wrong_key_usage',
   ]);
   assert.equal(allowed({ EXPECTEDVERIFY: true }).mustFail, false);
   assert.deepEqual(sorted(allowed({ EXPECTEDVERIFY: true, EXPECTEDEXPIRATIONCHECK: true }).reasons), ['ok']);
   const verifyFalse = allowed({ EXPECTEDVERIFY: false });
   assert.deepEqual(sorted(verifyFalse.reasons), sorted([
-    'bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose', 'bad_schema',
+    'bad_prefix', 'bad_base45', 'bad_compression', 'bad_cbor', 'bad_cose',
     'unsupported_alg', 'unknown_kid', 'bad_signature',
   ]));
   const usage = allowed({ EXPECTEDVERIFY: true, EXPECTEDKEYUSAGE: false });
   assert.deepEqual(sorted(usage.reasons), ['wrong_key_usage']);
   assert.equal(usage.mustFail, true);
   assert.ok(!allowed({ EXPECTEDSCHEMAVALIDATION: true }).reasons.has('bad_schema'));
+  assert.ok(allowed({ EXPECTEDSCHEMAVALIDATION: true }).reasons.has('bad_signature'));
+  assert.ok(!allowed({ EXPECTEDSCHEMAVALIDATION: true }).reasons.has('bad_cbor'));
   assert.equal(verifyFalse.mustFail, true);
   const expiry = allowed({ EXPECTEDEXPIRATIONCHECK: false }).reasons;
   assert.ok(expiry.has('expired') && expiry.has('not_yet_valid'));

@@ -81,10 +81,33 @@ export async function issueCard(signer, fields = {}, options = {}) {
 }
 
 /** One entry of each kind of health certificate: vaccination, test, recovery. */
+const DCC_COMMON = [
+  ['tg', '840539006'],
+  ['co', 'DE'],
+  ['is', 'Robert Koch-Institut'],
+  ['ci', 'URN:UVCI:01:DE:42'],
+];
+/** One schema-valid entry of each kind (every member any release 1.0.0-1.3.3 requires). */
 export const DCC_ENTRIES = Object.freeze({
-  v: () => new Map([['dn', 1], ['sd', 2]]),
-  t: () => new Map([['tt', 'LP6464-4']]),
-  r: () => new Map([['fr', '2020-01-20']]),
+  v: () =>
+    new Map([
+      ...DCC_COMMON,
+      ['vp', '1119349007'],
+      ['mp', 'EU/1/20/1528'],
+      ['ma', 'ORG-100030215'],
+      ['dn', 1],
+      ['sd', 2],
+      ['dt', '2020-02-01'],
+    ]),
+  t: () =>
+    new Map([
+      ...DCC_COMMON,
+      ['tt', 'LP6464-4'],
+      ['sc', '2020-02-19T08:00:00Z'],
+      ['tr', '260415000'],
+      ['tc', 'Testzentrum'],
+    ]),
+  r: () => new Map([...DCC_COMMON, ['fr', '2020-01-20'], ['df', '2020-01-30'], ['du', '2020-07-18']]),
 });
 
 /**

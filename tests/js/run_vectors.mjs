@@ -7,7 +7,7 @@
 //           trust_list: {doc, roots, now_ms}, revocations: [{b64, now_ms}]}},
 //          "vectors": [{name, text, store, now_ms}]}
 // Output: {name: {valid, reason, detail, kind, kid, issuer, region, issuer_name,
-//           issued_at_ms, expires_at_ms, card, claims}} with claims as neutral JSON (see
+//           issued_at_ms, expires_at_ms, card, claims, schema}} with claims as neutral JSON (see
 //           claims_view() in the Python test: both sides write the same conventions).
 import { readFileSync } from 'node:fs';
 
@@ -154,6 +154,7 @@ for (const { name, text, store, now_ms: now } of input.vectors) {
     expires_at_ms: r.expiresAt?.getTime() ?? null,
     card: card(r.card),
     claims: r.claims === null ? null : claimsView(r.claims),
+    schema: r.schema,
   };
 }
 process.stdout.write(JSON.stringify(out));

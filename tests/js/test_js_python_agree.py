@@ -154,6 +154,7 @@ def python_view(result) -> dict[str, Any]:
         "expires_at_ms": ms_floor(result.expires_at),
         "card": card,
         "claims": None if result.claims is None else claims_view(result.claims),
+        "schema": result.schema,
     }
 
 
@@ -581,10 +582,12 @@ class Material:
         self.add("hc1-rule-wrong-type-and-expired", self.hc1(self.dsc_test, hcert("v")), now=late)
         self.add("hc1-rule-right-type-expired", self.hc1(self.dsc_test, hcert("t")), now=late)
         self.add("hc1-rule-untrusted", self.hc1(self.stranger, hcert("v")))
-        entry = {"dn": 1}
+        one = ENTRIES["v"]
+        two_doses = [entry("v", dn=1), entry("v", dn=2)]
         malformed = {
-            "two-kinds": {**hcert("v"), "t": [entry]},
-            "three-kinds": {**hcert("v"), "t": [entry], "r": [entry]},
+            "two-kinds": {**hcert("v"), "t": [ENTRIES["t"]]},
+            "three-kinds": {**hcert("v"), "t": [ENTRIES["t"]], "r": [ENTRIES["r"]]},
+            "three-kinds-1.2.1": {**hcert("v", ver="1.2.1"), "t": [ENTRIES["t"]]},
             "no-kind": hcert(None),
             "nulls-for-others": {**hcert("r"), "v": None, "t": None},
             "undefined-kind": {**hcert("r"), "v": cbor2.undefined},
@@ -603,13 +606,57 @@ class Material:
             "dob-empty": hcert("v", dob=""),
             "dob-date-tag": hcert("v", dob=cbor2.CBORTag(100, 3702)),
             "entries-empty": hcert("v", v=[]),
-            "entries-two": hcert("v", v=[entry, entry]),
-            "entries-map": hcert("v", v=entry),
+            "entries-two": hcert("v", v=[one, one]),
+            "entries-map": hcert("v", v=one),
             "entries-set": hcert("v", v=cbor2.CBORTag(258, [1])),
             "entry-list": hcert("v", v=[[1]]),
             "entry-empty-map": hcert("v", v=[{}]),
             "hcert-keys-not-text": {1: "1.3.0", **hcert("v", ver=None)},
+            "entry-key-not-text": hcert("v", v=[{**one, 7: "x"}]),
+            "dn-bytes": hcert("v", v=[entry("v", dn=b"\x01")]),
+            "dn-float-integral": hcert("v", v=[entry("v", dn=1.0)]),
+            "dn-nan": hcert("v", v=[entry("v", dn=float("nan"))]),
+            "dn-true": hcert("v", v=[entry("v", dn=True)]),
+            "dn-huge": hcert("v", v=[entry("v", dn=2**70)]),
+            "sc-epoch-tag": hcert("t", t=[entry("t", sc=cbor2.CBORTag(1, 1582099200))]),
+            "sc-text-tag": hcert("t", t=[entry("t", sc=cbor2.CBORTag(0, "2020-02-19T08:00:00Z"))]),
+            "ver-newline": hcert("v", ver="1.3.0\n"),
+            "dob-arabic-digits": hcert("v", ver="1.0.0", dob="\u0661\u0669\u0668\u0660-01-01"),
         }
+        # Each release's edges: one entry, two entries, the bounds of the date of birth, the
+        # rules the schema adds or drops, unknown releases.
+        for ver in ("1.0.0", "1.0.1", "1.1.0", "1.2.0", "1.2.1", "1.3.0", "1.3.2", "1.3.3"):
+
+            def edge(kind: str, ver: str = ver, **changes: Any) -> dict[str, Any]:
+                return hcert(kind, ver=ver, **{"dob": "1980-02-20", **changes})
+
+            edges = {
+                "one-dose": edge("v", ver=ver),
+                "two-doses": edge("v", v=two_doses),
+                "two-tests": edge("t", t=[ENTRIES["t"], ENTRIES["t"]]),
+                "dob-1900": edge("v", dob="1900-01-01"),
+                "dob-1899": edge("v", dob="1899-12-31"),
+                "dob-1815": edge("v", dob="1815-06-18"),
+                "dob-issue-day": edge("v", dob="2020-02-20"),
+                "dob-after-issue": edge("v", dob="2020-02-22"),
+                "dob-2100": edge("v", dob="2100-01-01"),
+                "dob-year": edge("v", dob="1980"),
+                "dob-datetime": edge("v", dob="1978-01-26T00:00:00"),
+                "dose-0": edge("v", v=[entry("v", dn=0)]),
+                "dose-10": edge("v", v=[entry("v", dn=10, sd=10)]),
+                "ci-empty": edge("r", r=[entry("r", ci="")]),
+                "co-empty": edge("t", t=[entry("t", co="")]),
+                "tc-missing": edge("t", t=[{k: v for k, v in ENTRIES["t"].items() if k != "tc"}]),
+                "tc-long": edge("t", t=[entry("t", tc="T" * 120)]),
+                "gnt-only": edge("v", nam={"gnt": "SAN"}),
+            }
+            for name, cert in edges.items():
+                self.add(f"hc1-schema-{ver}-{name}", self.hc1(self.signer, cert))
+        for ver in ("1.0.4", "1.3.9", "2.0.0", "v1"):
+            self.add(
+                f"hc1-schema-ver-{ver}",
+                self.hc1(self.signer, hcert("v", ver=ver, dob="1980-02-20", v=two_doses)),
+            )
         for name, cert in malformed.items():
             self.add(f"hc1-schema-{name}", self.hc1(self.signer, cert))
 
@@ -675,12 +722,32 @@ def make_dsc(name: str, eku: list[str], *, encoded_default: bool = False) -> Sig
     return Signer(key, builder.sign(key, hashes.SHA256()))
 
 
+_COMMON = {"tg": "840539006", "co": "CN", "is": "Ministry of Health", "ci": "URN:UVCI:01:CN:42"}
+# One schema-valid entry of each kind (every member any release 1.0.0-1.3.3 requires).
+ENTRIES = {
+    "v": {
+        **_COMMON,
+        **{"vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215"},
+        **{"dn": 1, "sd": 2, "dt": "2020-02-01"},
+    },
+    "t": {
+        **_COMMON,
+        **{"tt": "LP6464-4", "sc": "2020-02-19T08:00:00Z", "tr": "260415000", "tc": "Centre"},
+    },
+    "r": {**_COMMON, "fr": "2020-01-20", "df": "2020-01-30", "du": "2020-07-18"},
+}
+
+
+def entry(kind: str, **changes: Any) -> dict[str, Any]:
+    return {**ENTRIES[kind], **changes}
+
+
 def hcert(kind: str | None, **changes: Any) -> dict[str, Any]:
     """A well-formed health certificate of one kind; keyword arguments replace members (None
     deletes one)."""
     cert: dict[str, Any] = {"ver": "1.3.0", "nam": {"fnt": "ZHANG", "gnt": "SAN"}, "dob": "1980"}
     if kind is not None:
-        cert[kind] = [{"tg": "840539006"}]
+        cert[kind] = [dict(ENTRIES[kind])]
     for member, value in changes.items():
         if value is None:
             cert.pop(member, None)
@@ -836,3 +903,23 @@ def test_the_vectors_cover_every_reason_and_both_kinds(results) -> None:
     schema = {n: material.python[n]["reason"] for n in material.python if "hc1-schema-" in n}
     assert sum(reason == "bad_schema" for reason in schema.values()) >= 15
     assert schema["hc1-schema-nulls-for-others"] == schema["hc1-schema-dob-empty"] == "ok"
+    # The edges of each release, as its schema says (and the rules we add on top of it).
+    for ver in ("1.0.0", "1.0.1", "1.1.0", "1.2.0", "1.2.1", "1.3.0", "1.3.2", "1.3.3"):
+        got = {n.split(f"{ver}-")[1]: material.python[n] for n in schema if f"-{ver}-" in n}
+        reason = {name: view["reason"] for name, view in got.items()}
+        rule = {name: (view["schema"] or {}).get("rule") for name, view in got.items()}
+        assert {view["schema"]["version"] for view in got.values()} == {ver}
+        many_allowed = ver < "1.3.0"
+        assert reason["one-dose"] == reason["dob-1900"] == reason["dob-issue-day"] == "ok"
+        assert (reason["two-doses"] == "ok") is many_allowed, ver
+        assert (reason["two-tests"] == "ok") is many_allowed, ver
+        assert rule["dob-1899"] == rule["dob-1815"] == rule["dob-2100"] == "pattern"
+        assert rule["dob-after-issue"] == "not_after_issue"
+        assert rule["dose-0"] == "minimum" and rule["ci-empty"] == "non_empty"
+        assert rule["co-empty"] == "pattern"
+        assert reason["tc-long"] == "ok"  # maxLength is not a reason to refuse (HU/3)
+        assert (reason["dob-year"] == "ok") is (ver >= "1.1.0"), ver
+        assert (reason["gnt-only"] == "ok") is (ver >= "1.3.2"), ver
+    assert schema["hc1-schema-ver-1.0.4"] == "ok"  # the newest 1.0 release: 1.0.1
+    assert material.python["hc1-schema-ver-1.0.4"]["schema"]["version"] == "1.0.1"
+    assert schema["hc1-schema-ver-2.0.0"] == "bad_schema"  # checked against 1.3.3: one dose

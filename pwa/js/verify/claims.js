@@ -6,10 +6,10 @@
  *   [card_id bstr(6), card_type uint, status uint, quarantine_until days|null,
  *    name_masked tstr, id_last4 tstr, (destination uint|null), (departure days)]
  *
- * HC1 codes carry an EU DCC under claim -260 (key 1); dccType() holds the few structural
- * rules of its schema that a verifier enforces.
+ * HC1 codes carry an EU DCC under claim -260 (key 1); dccType() names its kind, and
+ * dccschema.js holds it to the EU DCC JSON schema.
  */
-import { CborError, SchemaError } from './errors.js';
+import { CborError } from './errors.js';
 import { CborFloat } from './cbor.js';
 import { toHex } from './keys.js';
 import { MAX_EPOCH_SECONDS, secondsToUs, usToDate } from './time.js';
@@ -189,37 +189,15 @@ function member(map, key) {
 }
 
 /**
- * The kind ('v', 't' or 'r') of an HC1's health certificate, after the structural rules of
- * the EU DCC schema that a verifier must enforce (not the whole JSON schema): `ver` and
- * `dob` are text; `nam` is a map whose `fnt` and `gnt` are text when present, one of them
- * non-empty; exactly one of `v`, `t`, `r` is present, holding an array of exactly one map.
- * Null members count as absent (schema 1.0.0 issuers wrote unused kinds as null: BG/1).
- * `claims.get(-260).get(1)` must already be a Map. Mirrors claims.dcc_type in Python.
- * @param {Map} claims
- * @returns {string}
- * @throws {SchemaError} naming the first rule broken
+ * The kind ('v', 't' or 'r') of an HC1's health certificate: the one of `v`, `t`, `r` that is
+ * present (null members count as absent: schema 1.0.0 issuers wrote unused kinds as null,
+ * BG/1); null when there is not exactly one. The key usage check needs it; whether the
+ * certificate is well formed is dccschema.js's to say. Mirrors claims.dcc_type in Python.
+ * @param {Map} claims with claims.get(-260).get(1) a Map
+ * @returns {string|null}
  */
 export function dccType(claims) {
   const hcert = claims.get(CLAIM_HCERT).get(1);
-  if (typeof member(hcert, 'ver') !== 'string') throw new SchemaError('hcert ver must be text');
-  const name = member(hcert, 'nam');
-  if (!(name instanceof Map)) throw new SchemaError('hcert nam must be a map');
-  const standard = [member(name, 'fnt'), member(name, 'gnt')];
-  if (standard.some((value) => value !== null && typeof value !== 'string')) {
-    throw new SchemaError('hcert nam fnt/gnt must be text');
-  }
-  if (!standard.some((value) => value !== null && value.length > 0)) {
-    throw new SchemaError('hcert nam needs a standardised name (fnt or gnt)');
-  }
-  if (typeof member(hcert, 'dob') !== 'string') throw new SchemaError('hcert dob must be text');
   const kinds = DCC_TYPES.filter((kind) => member(hcert, kind) !== null);
-  if (kinds.length !== 1) {
-    throw new SchemaError(`hcert must hold exactly one of v, t, r (found ${kinds.length})`);
-  }
-  const entries = hcert.get(kinds[0]);
-  if (!Array.isArray(entries) || entries.length !== 1) {
-    throw new SchemaError(`hcert ${kinds[0]} must be an array of exactly one entry`);
-  }
-  if (!(entries[0] instanceof Map)) throw new SchemaError(`hcert ${kinds[0]} entry must be a map`);
-  return kinds[0];
+  return kinds.length === 1 ? kinds[0] : null;
 }

@@ -26,5 +26,5 @@ export class SignatureError extends CredentialError {}
 /** The zlib stream of an HC1 code does not inflate (or inflates too far). */
 export class InflateError extends CredentialError {}
 
-/** An EU DCC whose health certificate breaks the structural rules a verifier enforces. */
+/** An EU DCC whose health certificate breaks its JSON schema (path, rule, version: dccschema.js). */
 export class SchemaError extends CredentialError {}

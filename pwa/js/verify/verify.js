@@ -4,9 +4,11 @@
  *
  *   prefix (bad_prefix) -> base45 (bad_base45) -> zlib, HC1 only (bad_compression)
  *   -> COSE_Sign1 (bad_cbor / bad_cose) -> CWT claims (bad_cbor)
- *   -> DCC structure, HC1 only (bad_schema) -> alg (unsupported_alg) -> kid (unknown_kid)
- *   -> signature (bad_signature) -> DCC type allowed for the key, HC1 only (wrong_key_usage)
+ *   -> alg (unsupported_alg) -> kid (unknown_kid) -> signature (bad_signature)
+ *   -> DCC type allowed for the key, HC1 only (wrong_key_usage)
+ *   -> EU DCC JSON schema of its `ver`, HC1 only (bad_schema, dccschema.js)
  *   -> iat (not_yet_valid) -> exp (expired) -> revocation, FG1 only (revoked) -> ok
+ * The schema comes after the signature, as in the EU verifiers: a forged code reads as forged.
  */
 import {
   Base45Error,
@@ -30,8 +32,11 @@ import {
   dccType,
   numericDate,
 } from './claims.js';
+import { checkHcert as checkHcertSchema, loadSchemas } from './dccschema.js';
 import { b64urlEncode } from './keys.js';
 import { secondsToUs, toUs, usToDate } from './time.js';
+
+const LATEST_OFFSET_MS = 14 * 3600 * 1000;
 
 export const FG1_PREFIX = 'FG1:';
 export const HC1_PREFIX = 'HC1:';
@@ -43,11 +48,11 @@ export const REASONS = Object.freeze([
   'bad_compression',
   'bad_cbor',
   'bad_cose',
-  'bad_schema',
   'unsupported_alg',
   'unknown_kid',
   'bad_signature',
   'wrong_key_usage',
+  'bad_schema',
   'not_yet_valid',
   'expired',
   'revoked',
@@ -100,6 +105,8 @@ export class DecodeError extends CredentialError {
  * @property {import('./claims.js').CardInfo|null} card FG1 only
  * @property {Date|null} issuedAt
  * @property {Date|null} expiresAt
+ * @property {{version: string, note?: string, path?: string, rule?: string}|null} schema HC1:
+ *   the schema release used, and on bad_schema the path and rule of the violation
  */
 
 // Everything up to the COSE bytes, without awaiting anything: FG1 is never compressed.
@@ -208,6 +215,7 @@ function result(valid, reason, detail = '', fields = NO_FIELDS) {
     card: fields.card ?? null,
     issuedAt: fields.issuedAt ?? null,
     expiresAt: fields.expiresAt ?? null,
+    schema: fields.schema ?? null,
   };
 }
 
@@ -250,15 +258,7 @@ async function verifyOrThrow(qrText, store, now, clockSkewMs) {
     issuedAt: usToDate(decoded.issuedAtUs),
     expiresAt: usToDate(decoded.expiresAtUs),
   };
-  let dcc = null;
-  if (kind === 'HC1') {
-    try {
-      dcc = dccType(decoded.claims);
-    } catch (error) {
-      if (error instanceof SchemaError) return result(false, 'bad_schema', error.message, base);
-      throw error;
-    }
-  }
+  const dcc = kind === 'HC1' ? dccType(decoded.claims) : null;
   // An integer, as in Python (`type(alg) is int`): no float -7.0, no bool, no array. CBOR
   // integers decode to plain numbers; floats are CborFloat objects.
   const alg = sign1.alg;
@@ -283,6 +283,19 @@ async function verifyOrThrow(qrText, store, now, clockSkewMs) {
     const allowed = [...entry.dccTypes].sort().join(', ');
     return result(false, 'wrong_key_usage', `key may sign DCC types ${allowed}, not ${dcc}`, base);
   }
+  if (kind === 'HC1') {
+    // A child born "today" in UTC+14 is born tomorrow in UTC: the issue day where it is latest.
+    const day = new Date(Math.floor(decoded.issuedAtUs / 1000) + LATEST_OFFSET_MS);
+    const issuedOn = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
+    try {
+      const passed = checkHcertSchema(decoded.claims.get(CLAIM_HCERT).get(1), await loadSchemas(), issuedOn);
+      base.schema = passed;
+    } catch (error) {
+      if (!(error instanceof SchemaError)) throw error;
+      base.schema = { version: error.version, path: error.path, rule: error.rule };
+      return result(false, 'bad_schema', error.message, base);
+    }
+  }
   if (decoded.issuedAtUs > momentUs + clockSkewMs * 1000) {
     return result(false, 'not_yet_valid', 'issued in the future', base);
   }
@@ -290,5 +303,5 @@ async function verifyOrThrow(qrText, store, now, clockSkewMs) {
   if (card !== null && store.isRevoked(card.cardId)) {
     return result(false, 'revoked', 'card id is on a revocation list', base);
   }
-  return result(true, 'ok', '', base);
+  return result(true, 'ok', base.schema ? base.schema.note : '', base);
 }

@@ -130,7 +130,7 @@ export function freshness(material, settings, now = Date.now()) {
 /**
  * One verdict shape for the screen and the outbox, whichever verifier produced it:
  * {valid, reason, kind, status, cardType, cardId, nameMasked, idLast4, quarantineUntil,
- *  issuerRegion, issuerName, expiresAt (Date|null), source: 'device'|'server'}.
+ *  issuerRegion, issuerName, expiresAt (Date|null), schema, source: 'device'|'server'}.
  */
 export function normalise(result, source) {
   const card = result.card || {};
@@ -149,6 +149,8 @@ export function normalise(result, source) {
     issuerRegion: pick(result.region, result.issuer_region),
     issuerName: pick(result.issuerName, result.issuer_name),
     expiresAt: expires ? new Date(expires) : null,
+    // bad_schema: {path, rule, version} of the DCC schema rule broken (device or server)
+    schema: result.reason === 'bad_schema' ? pick(result.schema, result.schema_problem) : null,
     source,
   };
 }

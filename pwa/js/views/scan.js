@@ -63,6 +63,13 @@ export function shortReasonKey(reason) {
   return 'scan.short.unreadable';
 }
 
+/** Where a certificate breaks its DCC schema: 字段 v[0].dn：数值过小（DCC 结构 1.3.0）. */
+export function schemaLine(schema) {
+  const key = `scan.schema_rule.${schema.rule}`;
+  const rule = t(key) === key ? schema.rule : t(key);
+  return t('scan.schema_problem', { path: schema.path, rule, version: schema.version });
+}
+
 function scanRecord(v, checkpointId, method, stale) {
   return {
     type: 'scan',
@@ -403,6 +410,7 @@ export default function createScanView(ctx) {
       <p class="app-verdict__kicker">${cls === 'invalid' ? t('scan.verdict.invalid') : v && v.source === 'server' ? t('scan.verified_server') : t('scan.verified_device')}</p>
       <h2 class="app-verdict__title" data-testid="verdict-title">${titleOf(cls, v)}</h2>
       ${cls === 'invalid' ? html`<p class="app-verdict__reason" data-testid="verdict-reason">${t(`scan.reason.${v.reason}`)}</p>` : nothing}
+      ${cls === 'invalid' && v.schema && v.schema.rule ? html`<p class="app-verdict__schema" data-testid="verdict-schema">${schemaLine(v.schema)}</p>` : nothing}
       <p class="app-verdict__hint" data-testid="verdict-hint">${t(`scan.hint.${cls}`)}</p>
       ${v ? details(v) : nothing}
       ${refusing
