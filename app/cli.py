@@ -62,6 +62,13 @@ def register_commands(app: Flask) -> None:
         if if_empty and db.session.scalar(select(func.count(User.id))):
             click.echo("database already has data; demo data not loaded")
             return
+        # Demo cards need a signer: create it as `flask keys ensure` (and make run) would,
+        # rather than end in a traceback on a fresh instance.
+        from app.cards.signing import ensure_signer
+
+        signer, created = ensure_signer()
+        if created:
+            click.echo(f"created signer {signer.kid.hex()} (as `flask keys ensure` does)")
         counts = load_demo_data(workers=workers, seed=seed)
         rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
         sizes = {

@@ -1,6 +1,6 @@
 """`flask demo-data`: realistic and deterministic."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.identity import is_valid_id_number
 from app.accounts.models import User
@@ -65,3 +65,60 @@ def test_create_admin(app, runner):
     )
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(User).where(User.username == "root2")).one().roles == ["admin"]
+
+
+def test_demo_data_on_a_fresh_instance_creates_the_signer_key(app, runner, tmp_path):
+    """`flask db upgrade` then `flask demo-data`, no `flask keys ensure`: no traceback."""
+    from app.cards.models import HealthCard
+    from tests.conftest import make_test_app
+
+    fresh = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, KEYS_DIR=str(tmp_path / "keys")
+    )
+    with fresh.app_context():
+        result = fresh.test_cli_runner().invoke(args=["demo-data", "--workers", "5"])
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+        assert "created signer" in result.output and "flask keys ensure" in result.output
+        assert list((tmp_path / "keys").iterdir())  # the key lives in the instance's folder
+        assert db.session.scalar(select(func.count(HealthCard.id))) > 0
+        again = fresh.test_cli_runner().invoke(args=["demo-data", "--workers", "5", "--seed", "2"])
+        assert again.exit_code == 0 and "created signer" not in again.output
+        db.session.remove()
+
+
+def test_every_demo_date_lives_on_one_timeline_around_the_day_it_runs(app, runner):
+    """Declarations and scans in the past days, departures mostly in the coming weeks, the
+    ledger's weeks around today: whatever day a newcomer runs it (frozen here)."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from app.cards.models import HealthDeclaration
+    from app.checkpoints.models import CheckpointScan
+    from app.intents.models import EmploymentIntent
+    from app.jobs.models import JobPosting
+    from app.quarantine.models import QuarantineCase
+
+    with time_machine.travel(datetime(2027, 7, 14, 2, 0, tzinfo=UTC), tick=False):
+        result = runner.invoke(args=["demo-data", "--workers", "120", "--intents", "100"])
+        assert result.exit_code == 0, result.output
+    today = datetime(2027, 7, 14).date()
+    departures = [
+        d for d in db.session.scalars(select(EmploymentIntent.departure_date)) if d is not None
+    ]
+    assert departures and all(
+        today - timedelta(days=14) <= d <= today + timedelta(days=46) for d in departures
+    )
+    ahead = sum(d >= today for d in departures)
+    assert ahead > len(departures) / 2  # most workers have yet to leave
+    registered = list(db.session.scalars(select(EmploymentIntent.created_dt)))
+    assert max(registered).date() <= today
+    scans = list(db.session.scalars(select(CheckpointScan.scan_day)))
+    assert scans and all(today - timedelta(days=7) <= d <= today for d in scans)
+    declared = list(db.session.scalars(select(HealthDeclaration.declared_dt)))
+    assert declared and all(abs((d.date() - today).days) <= 30 for d in declared)
+    starts = list(db.session.scalars(select(QuarantineCase.start_date)))
+    assert starts and all(today - timedelta(days=30) <= d <= today for d in starts)
+    postings = list(db.session.scalars(select(JobPosting.valid_until)))
+    assert postings and all(d >= today for d in postings)

@@ -1,14 +1,17 @@
 """Demo employment intents (bulk, fast enough for a million) and a few destination rules.
 
-Intents go to the demo workers who have none yet, living in villages, with the destinations,
-trades and dates that Changde's outbound workers had in spring 2020. Rows are written with Core
-bulk inserts, then the ledger counters are rebuilt once (app.intents.ledger.rebuild).
+Intents go to the demo workers who have none yet, living in villages, with the destinations
+and trades that Changde's outbound workers had in spring 2020, on the same timeline as every
+other demo date: the day `flask demo-data` runs is "today" (registrations in the past weeks,
+most departures in the coming weeks, some already gone). Rows are written with Core bulk
+inserts, then the ledger counters are rebuilt once (app.intents.ledger.rebuild).
 """
 
 from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import exists, func, insert, literal, select
@@ -18,9 +21,28 @@ from app.extensions import db
 from app.intents import ledger
 from app.intents.models import DestinationRule, EmploymentIntent, IntentChange
 from app.regions.models import Region
+from app.timeutil import local_today
 
-DEMO_TODAY = date(2020, 2, 24)  # the demo's "now": a few days after the notice
-SEASON_START, SEASON_END = date(2020, 2, 10), date(2020, 4, 10)
+# The season of departures around the day the demo data is made: two weeks back (the first
+# ones have left) to about six weeks ahead, busiest in the week after "today".
+SEASON_BEFORE, SEASON_AFTER = timedelta(days=14), timedelta(days=46)
+
+
+@dataclass(frozen=True)
+class Season:
+    today: date
+
+    @property
+    def start(self) -> date:
+        return self.today - SEASON_BEFORE
+
+    @property
+    def end(self) -> date:
+        return self.today + SEASON_AFTER
+
+
+def season_of(today: date | None = None) -> Season:
+    return Season(local_today() if today is None else today)
 
 # Where Changde's workers go (weights ~ share of outbound workers), codes from GB/T 2260.
 OUTBOUND = {
@@ -72,7 +94,7 @@ RULES = (
         "440000",
         "广东省：持本人健康码绿码或外省开具的健康证明者，经体温检测正常可通行，"
         "不再一律集中隔离；来自湖北的人员仍需隔离观察14天。",
-        "广东省新冠肺炎防控指挥办通告（2020年2月）",
+        "广东省新冠肺炎防控指挥办通告",
         "一季度全省制造业用工缺口较大，电子、家电企业优先招用返岗人员。",
     ),
     (
@@ -124,11 +146,11 @@ DESTINATION_PICKER = Weighted(OUTBOUND)
 TRADE_PICKER = Weighted(TRADE_WEIGHTS)
 
 
-def _departure(rng: random.Random) -> date | None:
+def _departure(rng: random.Random, season: Season) -> date | None:
     if rng.random() < 0.08:
         return None
-    span = (SEASON_END - SEASON_START).days
-    return SEASON_START + timedelta(days=int(rng.triangular(0, span, span * 0.25)))
+    span = (season.end - season.start).days
+    return season.start + timedelta(days=int(rng.triangular(0, span, span * 0.35)))
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -153,19 +175,23 @@ def _workers_without_intents(after: int, batch: int) -> list[tuple[int, str]]:
     return [(row[0], row[1]) for row in db.session.execute(stmt)]
 
 
-def _intent_row(rng: random.Random, user_id: int, village: str, locals_: list[str]) -> dict:
+def _intent_row(
+    rng: random.Random, user_id: int, village: str, locals_: list[str], season: Season
+) -> dict:
     local = rng.random() < 0.15
     arranged = rng.random() < (0.45 if local else 0.55)
-    departure = _departure(rng)
-    registered = SEASON_START - timedelta(days=5) + timedelta(days=rng.randrange(0, 20))
+    departure = _departure(rng, season)
+    today = season.today
+    registered = season.start - timedelta(days=5) + timedelta(days=rng.randrange(0, 20))
     if departure and registered > departure:
         registered = departure - timedelta(days=1)
-    departed = bool(not local and departure and departure < DEMO_TODAY and rng.random() < 0.75)
+    registered = min(registered, today)  # nobody registered in the future
+    departed = bool(not local and departure and departure < today and rng.random() < 0.75)
     needs_certificate = not local and rng.random() < 0.6
     certified = bool(
         needs_certificate
         and departure
-        and -7 <= (departure - DEMO_TODAY).days <= 6
+        and -7 <= (departure - today).days <= 6
         and rng.random() < 0.6
     )
     created = _at(registered, rng.randrange(8, 20))
@@ -186,7 +212,9 @@ def _intent_row(rng: random.Random, user_id: int, village: str, locals_: list[st
         "note": None,
         "departed_dt": _at(departure, 8) if departed else None,
         "certificate_card_id": f"{rng.getrandbits(48):012x}" if certified else None,
-        "certificate_issued_dt": _at(departure - timedelta(days=2), 10) if certified else None,
+        "certificate_issued_dt": (
+            _at(min(departure - timedelta(days=2), today), 10) if certified else None
+        ),
         "withdrawn_dt": None,
         "proxy_by_id": None,
         "consent_recorded": False,
@@ -195,8 +223,16 @@ def _intent_row(rng: random.Random, user_id: int, village: str, locals_: list[st
     }
 
 
-def add_intents(rng: random.Random, count: int, *, batch: int = 20000, history: bool = True) -> int:
+def add_intents(
+    rng: random.Random,
+    count: int,
+    *,
+    batch: int = 20000,
+    history: bool = True,
+    today: date | None = None,
+) -> int:
     """Bulk-insert up to `count` intents for workers who have none; counters rebuilt after."""
+    season = season_of(today)
     locals_ = list(
         db.session.scalars(
             select(Region.code).where(Region.level == "county").order_by(Region.code)
@@ -209,7 +245,7 @@ def add_intents(rng: random.Random, count: int, *, batch: int = 20000, history: 
         if not workers:
             break
         after = workers[-1][0]
-        rows = [_intent_row(rng, uid, village, locals_) for uid, village in workers]
+        rows = [_intent_row(rng, uid, village, locals_, season) for uid, village in workers]
         first = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
         db.session.execute(insert(table), rows)
         if history:
@@ -237,8 +273,9 @@ def _add_history(first_id: int) -> None:
     )
 
 
-def add_rules(today: date = DEMO_TODAY) -> int:
+def add_rules(today: date | None = None) -> int:
     """The main destinations' rules, published by the first official (or admin) found."""
+    today = local_today() if today is None else today
     publisher = db.session.scalar(
         select(UserRole.user_id).where(UserRole.role.in_(("official", "admin"))).limit(1)
     )
@@ -255,8 +292,6 @@ def add_rules(today: date = DEMO_TODAY) -> int:
                 rules_text=text,
                 source=source,
                 source_date=today - timedelta(days=6),
-                # No end date: the demo is set in 2020, but whoever runs it any day should
-                # see the rules on the intent and card screens.
                 valid_until=None,
                 job_info=jobs,
                 published_by_id=publisher,
