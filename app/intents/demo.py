@@ -44,6 +44,7 @@ class Season:
 def season_of(today: date | None = None) -> Season:
     return Season(local_today() if today is None else today)
 
+
 # Where Changde's workers go (weights ~ share of outbound workers), codes from GB/T 2260.
 OUTBOUND = {
     "440300": 22,  # 深圳

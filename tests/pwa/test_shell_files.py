@@ -170,3 +170,16 @@ def test_vendored_packages_have_licences_and_are_documented() -> None:
     for folder in (p for p in (PWA / "vendor").iterdir() if p.is_dir()):
         assert list(folder.glob("LICEN[CS]E*")), f"{folder.name} has no licence file"
         assert f"[{folder.name}]" in readme, f"{folder.name} is not in vendor/README.md"
+
+
+def test_the_scanner_names_every_dcc_schema_rule_in_both_languages() -> None:
+    """A refused EU certificate says which field breaks which rule (js/views/scan.js)."""
+    from app.cards.verification import SCHEMA_RULE_WORDS
+
+    for locale in ("zh-CN", "en"):
+        words = json.loads((PWA / "locales" / f"{locale}.json").read_text("utf-8"))
+        assert {"{path}", "{rule}", "{version}"} <= set(
+            re.findall(r"\{\w+\}", words["scan.schema_problem"])
+        )
+        for rule in SCHEMA_RULE_WORDS:
+            assert words.get(f"scan.schema_rule.{rule}"), (locale, rule)

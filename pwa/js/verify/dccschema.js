@@ -130,6 +130,16 @@ function taggedDate({ tag, value }) {
   return new NotJson(`tag ${tag}`);
 }
 
+const patterns = new Map();
+function matches(pattern, text) {
+  let regex = patterns.get(pattern);
+  if (regex === undefined) {
+    regex = new RegExp(pattern, 'u');
+    patterns.set(pattern, regex);
+  }
+  return regex.test(text);
+}
+
 function isType(instance, type) {
   switch (type) {
     case 'object':
@@ -207,7 +217,7 @@ function* violations(schema, instance, path, root) {
         if (typeof instance === 'number' && instance > value) yield { path, rule: keyword, value };
         break;
       case 'pattern':
-        if (typeof instance === 'string' && !new RegExp(value, 'u').test(instance)) {
+        if (typeof instance === 'string' && !matches(value, instance)) {
           yield { path, rule: keyword, value };
         }
         break;
