@@ -164,6 +164,43 @@ def test_an_eu_dcc_vector_verifies_once_its_issuer_is_trusted(
     expect(verdict).to_contain_text("本机离线核验")
 
 
+def test_an_eu_certificate_breaking_its_schema_says_which_field_and_rule(
+    camera_page: Page, flask_app, site, volunteer, login_with_code, show_to_camera
+) -> None:
+    """A genuine issuer's certificate with a dose number of 0: refused on the device, with
+    the field and the rule of the DCC schema in the volunteer's language."""
+    import zlib
+
+    import cbor2
+
+    from app.cards.trusted_issuers import add_issuer
+    from app.credentials import base45, generate_signer
+    from app.credentials.cose import encode_sign1
+    from app.extensions import db
+    from app.timeutil import utcnow
+
+    dsc = generate_signer("Testland DSC")
+    with flask_app.app_context():
+        add_issuer(dsc.certificate_der, region_code="DE", name="Testland")
+        db.session.commit()
+    dose = {"tg": "840539006", "vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215"}
+    dose |= {"dn": 0, "sd": 2, "dt": "2020-02-01", "co": "DE", "is": "RKI", "ci": "URN:UVCI:9"}
+    hcert = {"ver": "1.3.0", "nam": {"fnt": "MUSTER"}, "dob": "1964-08-12", "v": [dose]}
+    now = int(utcnow().timestamp())
+    claims = {1: "DE", 6: now - 60, 4: now + 86400, -260: {1: hcert}}
+    message = encode_sign1(cbor2.dumps(claims), dsc.private_key, dsc.kid)
+    show_to_camera("HC1:" + base45.encode(zlib.compress(message)))
+    open_scanner(camera_page, login_with_code, volunteer["phone"])
+
+    verdict = camera_page.get_by_test_id("verdict")
+    expect(verdict).to_have_attribute("data-verdict", "invalid", timeout=15_000)
+    expect(camera_page.get_by_test_id("verdict-reason")).to_contain_text("证明内容不合规范")
+    expect(camera_page.get_by_test_id("verdict-schema")).to_have_text(
+        "字段 v[0].dn：数值过小（DCC 结构 1.3.0）"
+    )
+    expect(camera_page.get_by_test_id("verdict-title")).to_have_text("无法识别")
+
+
 def test_a_tampered_card_gives_the_invalid_screen(
     camera_page: Page, flask_app, site, volunteer, new_phone, login_with_code, show_to_camera
 ) -> None:
