@@ -229,9 +229,11 @@ def _vehicle(data: VehicleData, actor: User) -> Vehicle:
         added_by_id=actor.id,
         added_dt=utcnow(),
     )
-    db.session.add(vehicle)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending before it starts,
+        # and a failure there would roll back the whole transaction.
         with db.session.begin_nested():
+            db.session.add(vehicle)
             db.session.flush()
     except IntegrityError:  # registered by a concurrent request a moment ago
         vehicle = db.session.scalars(select(Vehicle).where(Vehicle.plate == plate)).one()
@@ -271,22 +273,27 @@ def _check_times(
         raise ValidationFailed(errors=[{"field": "departure_at", "code": "trip_times_invalid"}])
 
 
+def vehicle_taken(vehicle_id: int, days: Sequence[date], trip_id: int | None = None) -> bool:
+    """Whether another trip has the vehicle on one of these days (committed so far)."""
+    taken = db.session.scalars(
+        select(VehicleBooking.day).where(
+            VehicleBooking.vehicle_id == vehicle_id,
+            VehicleBooking.day.in_(list(days)),
+            VehicleBooking.trip_id != (trip_id or 0),
+        )
+    ).first()
+    return taken is not None
+
+
 def _book_vehicle(trip: Trip, days: Sequence[date]) -> None:
     """Take the vehicle for each day; the primary key refuses a day already taken, also by a
     request committing at this very moment."""
-    taken = db.session.scalars(
-        select(VehicleBooking.day).where(
-            VehicleBooking.vehicle_id == trip.vehicle_id,
-            VehicleBooking.day.in_(list(days)),
-            VehicleBooking.trip_id != (trip.id or 0),
-        )
-    ).first()
-    if taken is not None:
+    if vehicle_taken(trip.vehicle_id, days, trip.id):
         raise Conflict("vehicle_booked")
-    for day in days:
-        db.session.add(VehicleBooking(vehicle_id=trip.vehicle_id, day=day, trip_id=trip.id))
     try:
         with db.session.begin_nested():
+            for day in days:
+                db.session.add(VehicleBooking(vehicle_id=trip.vehicle_id, day=day, trip_id=trip.id))
             db.session.flush()
     except IntegrityError:
         raise Conflict("vehicle_booked") from None
@@ -326,9 +333,8 @@ def _seat(trip: Trip, workers: Sequence[RequestWorker], now: datetime) -> list[P
     free = [s for s in plan_of(trip).passenger_seats if s.label not in taken]
     if len(workers) > len(free):
         raise Conflict("not_enough_seats", capacity=len(free), wanted=len(workers))
-    made = []
-    for worker, seat in zip(workers, free, strict=False):
-        passenger = Passenger(
+    made = [
+        Passenger(
             user_id=worker.user_id,
             request_worker_id=worker.id,
             seat=seat.label,
@@ -336,10 +342,12 @@ def _seat(trip: Trip, workers: Sequence[RequestWorker], now: datetime) -> list[P
             state="booked",
             booked_dt=now,
         )
-        trip.passengers.append(passenger)
-        made.append(passenger)
+        for worker, seat in zip(workers, free, strict=False)
+    ]
+    db.session.flush()  # the trip itself, before the savepoint
     try:
         with db.session.begin_nested():
+            trip.passengers.extend(made)
             db.session.flush()
     except IntegrityError:
         # Another planner seated one of these people (or took the seat) a moment ago.

@@ -27,7 +27,7 @@ def client_of(app, login):
 
 
 @pytest.fixture
-def employer():
+def employer(app):
     from tests.employers.factories import make_employer
 
     return make_employer(region_code="430702")
@@ -41,14 +41,14 @@ def staff(employer):
 
 
 @pytest.fixture
-def wuling_official():
+def wuling_official(app):
     from tests.factories import make_user
 
     return make_user(roles=("official",), region_code="430702", username="wuling-official")
 
 
 @pytest.fixture
-def other_official():
+def other_official(app):
     """An official of another county (鼎城区): not the deciding side of Wuling's requests."""
     from tests.factories import make_user
 
