@@ -579,7 +579,8 @@ def refresh_state(request: TransportRequest, *, now: datetime | None = None) -> 
     trips = [t for t in request.trips if t.state != "cancelled"]
     before = request.state
     if trips and all(t.state == "arrived" for t in trips):
-        unseated = _unseated_count(request)
+        # Done once every worker had a seat, whether they boarded, were refused or missed it.
+        unseated = _unseated_count(request, ever=True)
         request.state = "arrived" if unseated == 0 else "travelling"
     elif any(t.state in ("travelling", "arrived") for t in trips):
         request.state = "travelling"
@@ -592,22 +593,23 @@ def refresh_state(request: TransportRequest, *, now: datetime | None = None) -> 
         add_event(request, request.state, actor=None, now=now)
 
 
-def seated_worker_ids(request: TransportRequest) -> set[int]:
-    """Request workers holding a seat (live, or already travelled) on its trips."""
+def seated_worker_ids(request: TransportRequest, *, ever: bool = False) -> set[int]:
+    """Request workers holding a seat (live, or already travelled) on its trips; `ever`:
+    also those refused at the door or who did not show up."""
+    states = (*LIVE_PASSENGER_STATES, "arrived", "missing")
+    if ever:
+        states += ("refused", "no_show")
     return set(
         db.session.scalars(
             select(Passenger.request_worker_id)
             .join(Trip, Trip.id == Passenger.trip_id)
-            .where(
-                Trip.request_id == request.id,
-                Passenger.state.in_((*LIVE_PASSENGER_STATES, "arrived", "missing")),
-            )
+            .where(Trip.request_id == request.id, Passenger.state.in_(states))
         )
     )
 
 
-def _unseated_count(request: TransportRequest) -> int:
-    seated = seated_worker_ids(request)
+def _unseated_count(request: TransportRequest, *, ever: bool = False) -> int:
+    seated = seated_worker_ids(request, ever=ever)
     return sum(1 for w in live_workers(request) if w.id not in seated)
 
 
