@@ -24,19 +24,26 @@ from app.i18n import request_locale
 from app.intents.destinations import describe
 from app.intents.exports import csv_chunks, xlsx_chunks
 from app.timeutil import utcnow
-from app.transport import boarding, manifest, services, trips, uploads
-from app.transport.models import BOARDING_REFUSALS, TransportRequest, Trip
+from app.transport import boarding, charters, manifest, services, trips, uploads
+from app.transport.models import BOARDING_REFUSALS, RequestWorker, TransportRequest, Trip
 from app.transport.schemas import (
+    AnswerIn,
     BoardingList,
     BoardingPassenger,
     BoardingSyncIn,
     CandidateList,
     CandidateOut,
     CardState,
+    CharterIn,
     CrewOut,
     DecisionIn,
     EventOut,
+    GroupList,
+    GroupOut,
+    GroupQuery,
     HandoverIn,
+    InvitationList,
+    InvitationOut,
     MyTrips,
     PassengerOut,
     PersonOut,
@@ -700,3 +707,120 @@ def manifest_csv(trip_id: int) -> Response:
 )
 def manifest_xlsx(trip_id: int) -> Response:
     return _export(trip_id, "xlsx")
+
+
+# -- organised export (origin side) ---------------------------------------------------------
+
+
+@endpoint(
+    bp,
+    "/transport/charter-groups",
+    summary="Outbound workers by destination and departure week; groups of 50+ are proposed",
+    query=GroupQuery,
+    response=GroupList,
+    roles=OFFICIALS,
+    errors=(403, 404),
+)
+def charter_groups(query: GroupQuery) -> GroupList:
+    """From the intents ledger of my region: workers not yet departed, per destination city and
+    week (Monday), and how many are already in a batch. `proposed`: 50 or more are free."""
+    region, found = charters.groups(current_user, query.region)
+    minimum = services.min_batch()
+    return GroupList(
+        items=[
+            GroupOut(
+                destination=place(g.destination_code),
+                week_start=g.week_start,
+                workers=g.workers,
+                needs_transport=g.needs_transport,
+                in_batches=g.in_batches,
+                proposed=g.free() >= minimum,
+            )
+            for g in found
+        ],
+        minimum=minimum,
+        region=PlaceOut(code=region.code, name_zh=region.name_zh, name_en=region.name_en),
+    )
+
+
+@endpoint(
+    bp,
+    "/transport/charters",
+    method="POST",
+    summary="Charter a batch for a group of 50+ and invite its workers",
+    body=CharterIn,
+    response=RequestDetail,
+    status=201,
+    roles=OFFICIALS,
+    errors=(403, 404, 409, 422),
+)
+def create_charter(body: CharterIn) -> RequestDetail:
+    request = charters.create_charter(
+        current_user,
+        destination_code=body.destination_code,
+        week_start=body.week_start,
+        destination_address=body.destination_address,
+        note=body.note,
+        region_code=body.region,
+    )
+    _commit()
+    return request_detail(request)
+
+
+def invitation_out(row: RequestWorker) -> InvitationOut:
+    request = row.request
+    seat = next(
+        (
+            (p, t)
+            for t in request.trips
+            for p in t.passengers
+            if p.request_worker_id == row.id and p.state != "removed"
+        ),
+        None,
+    )
+    passenger, trip = seat if seat else (None, None)
+    return InvitationOut(
+        request_id=request.id,
+        worker_id=row.id,
+        direction=request.direction,
+        request_state=request.state,
+        state=row.state,
+        origin=place(request.origin_code),
+        destination=place(request.destination_code),
+        destination_address=request.destination_address,
+        window_start=request.window_start,
+        window_end=request.window_end,
+        trip_id=trip.id if trip else None,
+        seat=passenger.seat if passenger else None,
+        passenger_state=passenger.state if passenger else None,
+        departure_at=trip.departure_dt if trip else None,
+        departure_place=trip.departure_place if trip else None,
+        plate=trip.vehicle.plate if trip else None,
+    )
+
+
+@endpoint(
+    bp,
+    "/transport/mine",
+    summary="My batches: charter invitations to answer, and my seat, time and place",
+    response=InvitationList,
+    roles=("worker",),
+)
+def my_batches() -> InvitationList:
+    return InvitationList(items=[invitation_out(r) for r in charters.invitations_of(current_user)])
+
+
+@endpoint(
+    bp,
+    "/transport/mine/<int:request_id>/answer",
+    method="POST",
+    summary="Accept or decline a charter invitation",
+    body=AnswerIn,
+    response=InvitationOut,
+    roles=("worker",),
+    errors=(404, 409),
+)
+def answer_invitation(request_id: int, body: AnswerIn) -> InvitationOut:
+    row = charters.answer(current_user, request_id, accept=body.accept)
+    _commit()
+    return invitation_out(row)

@@ -385,15 +385,22 @@ class CharterIn(Strict):
 
 
 class InvitationOut(BaseModel):
+    """One batch of mine: an invitation (outbound) or a place on an employer's list (inbound),
+    with my seat once I have one."""
+
     request_id: int
     worker_id: int
+    direction: str
+    request_state: str
     state: str
     origin: PlaceOut
     destination: PlaceOut
     destination_address: str
     window_start: date
     window_end: date
+    trip_id: int | None
     seat: str | None
+    passenger_state: str | None
     departure_at: datetime | None
     departure_place: str | None
     plate: str | None
@@ -422,7 +429,3 @@ class TimelineOut(BaseModel):
     person: PersonOut
     view: str  # worker / official / employer
     entries: list[TimelineEntry]
-
-
-class ExportQuery(BaseModel):
-    pass
