@@ -75,6 +75,10 @@ def settings_from_environment(instance_path: Path) -> dict:
         "LOGIN_RATE_PER_IP": env.get("LOGIN_RATE_PER_IP", "30 per minute;300 per hour"),
         "OTP_RATE_PER_PHONE": env.get("OTP_RATE_PER_PHONE", "10 per hour"),
         "PASSWORD_RATE_PER_USER": env.get("PASSWORD_RATE_PER_USER", "10 per 15 minutes"),
+        # Point-to-point transport (app/transport): the notice's batch size and the seating rules.
+        "TRANSPORT_MIN_BATCH": int(env.get("TRANSPORT_MIN_BATCH", "50")),
+        "TRANSPORT_SEAT_SHARE": env.get("TRANSPORT_SEAT_SHARE", "0.5"),
+        "TRANSPORT_ISOLATION_ROWS": int(env.get("TRANSPORT_ISOLATION_ROWS", "2")),
         "PAGE_SIZE_DEFAULT": 20,
         "PAGE_SIZE_MAX": 100,
     }
