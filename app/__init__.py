@@ -22,6 +22,7 @@ DOMAINS = (
     "employers",
     "jobs",
     "intents",
+    "supervision",
 )
 
 

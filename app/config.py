@@ -75,6 +75,12 @@ def settings_from_environment(instance_path: Path) -> dict:
         "LOGIN_RATE_PER_IP": env.get("LOGIN_RATE_PER_IP", "30 per minute;300 per hour"),
         "OTP_RATE_PER_PHONE": env.get("OTP_RATE_PER_PHONE", "10 per hour"),
         "PASSWORD_RATE_PER_USER": env.get("PASSWORD_RATE_PER_USER", "10 per 15 minutes"),
+        # supervision: complaints per worker, gate lookups per volunteer, where photos are kept
+        "SUPERVISION_COMPLAINT_RATE": env.get("SUPERVISION_COMPLAINT_RATE", "10 per hour"),
+        "GATE_LOOKUP_RATE": env.get("GATE_LOOKUP_RATE", "60 per hour"),
+        "SUPERVISION_PHOTO_DIR": env.get(
+            "SUPERVISION_PHOTO_DIR", str(instance_path / "uploads" / "supervision")
+        ),
         "PAGE_SIZE_DEFAULT": 20,
         "PAGE_SIZE_MAX": 100,
     }
