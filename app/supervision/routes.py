@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, url_for
+from flask import Blueprint, Response, request, send_file, url_for
 from flask_login import current_user
 
 from app.accounts.identity import mask_name, mask_phone
@@ -17,11 +17,12 @@ from app.api.pagination import keyset_page
 from app.checkpoints.models import CheckpointScan
 from app.checkpoints.schemas import RegionBrief
 from app.checkpoints.supervision import reason_text
+from app.errors import NotFound
 from app.extensions import db
 from app.i18n import request_locale
 from app.ratelimit import RateLimit
-from app.supervision import services
-from app.supervision.models import CaseNote, Complaint, SupervisionCase
+from app.supervision import photos, services
+from app.supervision.models import CaseNote, Complaint, ComplaintPhoto, SupervisionCase
 from app.supervision.schemas import (
     AssignIn,
     CaseComplaint,
@@ -55,6 +56,7 @@ def _user_key() -> str:
 
 
 COMPLAINT_LIMIT = RateLimit("supervision-complaint", "SUPERVISION_COMPLAINT_RATE", _user_key)
+PHOTO_LIMIT = RateLimit("supervision-photo", "SUPERVISION_COMPLAINT_RATE", _user_key)
 
 
 def _person(user: User | None) -> PersonBrief | None:
@@ -276,6 +278,77 @@ def my_complaints(query: PageQuery) -> ComplaintPage:
 )
 def get_complaint(complaint_id: int) -> ComplaintOut:
     return _complaint(services.complaint_for_viewer(current_user, complaint_id))
+
+
+def _read_photo_body() -> bytes:
+    """The raw request body, refused as too large before it is read when it says so, and
+    never read past the limit when it does not (a chunked upload)."""
+    if request.content_length is not None and request.content_length > photos.MAX_BYTES:
+        raise photos.PhotoTooLarge()
+    # The app-wide 2 MB is for JSON bodies; a photo has its own limit (one byte more, so
+    # that a chunked body past the limit is seen as such rather than cut short).
+    request.max_content_length = photos.MAX_BYTES + 1
+    data = request.stream.read(photos.MAX_BYTES + 1)
+    if len(data) > photos.MAX_BYTES:
+        raise photos.PhotoTooLarge()
+    return data
+
+
+@endpoint(
+    bp,
+    "/supervision/complaints/<int:complaint_id>/photos",
+    method="POST",
+    summary="Attach a photo to my complaint: the JPEG or PNG file itself as the body",
+    response=PhotoOut,
+    status=201,
+    roles=("worker",),
+    errors=(404, 409, 413, 415, 422, 429),
+    rate_limits=(PHOTO_LIMIT,),
+)
+def upload_photo(complaint_id: int) -> PhotoOut:
+    """At most 5 MB, JPEG or PNG by content (whatever the name or Content-Type says), at most
+    40 megapixels, 3 photos a complaint. It is stored re-encoded as JPEG (long side at most
+    2048 px) with no EXIF or location, and served only to the worker and the officials of the
+    village's region."""
+    complaint = services.complaint_for_viewer(current_user, complaint_id)
+    data = _read_photo_body()
+    photo, path = photos.attach(current_user, complaint, data)
+    try:
+        db.session.commit()
+    except Exception:
+        path.unlink(missing_ok=True)  # no row, no file
+        raise
+    return PhotoOut(
+        id=photo.id,
+        url=url_for("supervision.photo", photo_id=photo.id),
+        width=photo.width,
+        height=photo.height,
+        size_bytes=photo.size_bytes,
+    )
+
+
+@endpoint(
+    bp,
+    "/supervision/photos/<int:photo_id>",
+    summary="A complaint's photo (its worker, or officials of the village's region)",
+    errors=(404,),
+    content_type="image/jpeg",
+)
+def photo(photo_id: int) -> Response:
+    row = db.session.get(ComplaintPhoto, photo_id)
+    if row is None:
+        raise NotFound("photo_not_found")
+    try:
+        services.complaint_for_viewer(current_user, row.complaint_id)
+    except NotFound:
+        raise NotFound("photo_not_found") from None
+    path = photos.photo_path(row)
+    if not path.is_file():
+        raise NotFound("photo_not_found")
+    response = send_file(path, mimetype=row.content_type, max_age=0, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = f'inline; filename="photo-{row.id}.jpg"'
+    return response
 
 
 # -- officials: cases -----------------------------------------------------------------------
