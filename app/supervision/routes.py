@@ -17,11 +17,11 @@ from app.api.pagination import keyset_page
 from app.checkpoints.models import CheckpointScan
 from app.checkpoints.schemas import RegionBrief
 from app.checkpoints.supervision import reason_text
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.i18n import request_locale
 from app.ratelimit import RateLimit
-from app.supervision import photos, services
+from app.supervision import compliance, photos, services
 from app.supervision.models import CaseNote, Complaint, ComplaintPhoto, SupervisionCase
 from app.supervision.schemas import (
     AssignIn,
@@ -44,8 +44,12 @@ from app.supervision.schemas import (
     PersonBrief,
     PhotoOut,
     PlaceOut,
+    RankedUnit,
+    RankingOut,
+    RankingQuery,
+    WeekSpan,
 )
-from app.timeutil import utcnow
+from app.timeutil import local_today, utcnow
 
 bp = Blueprint("supervision", __name__)
 OFFICIALS = ("official", "admin")
@@ -443,3 +447,49 @@ def close_case(case_id: int, body: CloseIn) -> CaseDetail:
     services.close(current_user, case, outcome=body.outcome, resolution=body.resolution)
     db.session.commit()
     return _detail(case)
+
+
+# -- officials: the ranked list -------------------------------------------------------------
+
+
+def _scope(region: str | None) -> str:
+    """The region an official asks about: theirs by default, else one inside it."""
+    from app.accounts.access import require_oversight, scope_of
+
+    scope = scope_of(current_user)
+    if scope is None:
+        raise Forbidden()
+    if region:
+        require_oversight(current_user, region)
+        return region
+    return scope
+
+
+@endpoint(
+    bp,
+    "/supervision/compliance",
+    summary="Villages (or checkpoints, townships, counties) of my region ranked worst first",
+    query=RankingQuery,
+    response=RankingOut,
+    roles=OFFICIALS,
+    errors=(403, 404),
+)
+def ranking(query: RankingQuery) -> RankingOut:
+    """Per unit and rolling week (7 local days to today, and the 7 before): cards scanned,
+    passes, admitted, refused, passes refused, cases opened, open cases, median hours to
+    close. Worst first by the share of passes refused, then by passes refused, then open
+    cases; `trend` compares the share with the week before."""
+    from app.regions.services import get_region
+
+    scope = get_region(_scope(query.region))
+    level = query.level or compliance.default_level(scope)
+    weeks = compliance.Weeks(local_today())
+    units = compliance.ranked(scope.code, level, weeks.today)
+    return RankingOut(
+        region=_region(scope),
+        level=level,
+        this_week=WeekSpan(start=weeks.this_start, end=weeks.today),
+        last_week=WeekSpan(start=weeks.last_start, end=weeks.last_end),
+        total=len(units),
+        items=[RankedUnit(**row) for row in compliance.as_rows(units, query.limit)],
+    )

@@ -187,3 +187,54 @@ class NoteIn(Strict):
 class CloseIn(Strict):
     outcome: Outcome = "resolved"
     resolution: str = Field(min_length=2, max_length=1000, examples=["已责令该卡点改正，绿码放行"])
+
+
+# -- compliance: the ranked list ------------------------------------------------------------
+
+Level = Literal["checkpoint", "village", "township", "county"]
+
+
+class RankingQuery(BaseModel):
+    region: str | None = Field(None, max_length=20, description="Default: my whole region.")
+    level: Level | None = Field(None, description="What is ranked (default: villages).")
+    limit: int = Field(50, ge=1, le=1000, description="The worst this many.")
+
+
+class WeekFigures(BaseModel):
+    scans: int
+    passes: int = Field(description="Scans of valid green cards and health certificates.")
+    admitted: int
+    refused: int
+    refused_valid: int = Field(description="Passes refused: what the notice forbids.")
+    refused_valid_permille: int
+    cases_opened: int
+    open_cases: int = Field(description="Open at the end of the week (now, for this week).")
+    closed_cases: int
+    median_close_hours: float | None
+
+
+class RankedUnit(BaseModel):
+    rank: int
+    kind: Level
+    key: str = Field(description="The checkpoint's id, or the region's code.")
+    name_zh: str
+    name_en: str
+    village_code: str | None
+    this_week: WeekFigures
+    last_week: WeekFigures
+    trend: Literal["worse", "better", "same", "new"]
+    permille_change: int | None
+
+
+class WeekSpan(BaseModel):
+    start: date
+    end: date
+
+
+class RankingOut(BaseModel):
+    region: RegionBrief
+    level: Level
+    this_week: WeekSpan
+    last_week: WeekSpan
+    total: int
+    items: list[RankedUnit]
