@@ -23,6 +23,7 @@ DOMAINS = (
     "jobs",
     "intents",
     "transport",
+    "supervision",
 )
 
 

@@ -79,6 +79,12 @@ def settings_from_environment(instance_path: Path) -> dict:
         "TRANSPORT_MIN_BATCH": int(env.get("TRANSPORT_MIN_BATCH", "50")),
         "TRANSPORT_SEAT_SHARE": env.get("TRANSPORT_SEAT_SHARE", "0.5"),
         "TRANSPORT_ISOLATION_ROWS": int(env.get("TRANSPORT_ISOLATION_ROWS", "2")),
+        # supervision: complaints per worker, gate lookups per volunteer, where photos are kept
+        "SUPERVISION_COMPLAINT_RATE": env.get("SUPERVISION_COMPLAINT_RATE", "10 per hour"),
+        "GATE_LOOKUP_RATE": env.get("GATE_LOOKUP_RATE", "60 per hour"),
+        "SUPERVISION_PHOTO_DIR": env.get(
+            "SUPERVISION_PHOTO_DIR", str(instance_path / "uploads" / "supervision")
+        ),
         "PAGE_SIZE_DEFAULT": 20,
         "PAGE_SIZE_MAX": 100,
     }

@@ -19,7 +19,7 @@ from sqlalchemy import Table, select, update
 
 from app.accounts.models import User
 from app.cards.services import current_decision
-from app.checkpoints import placecode
+from app.checkpoints import placecode, signals
 from app.checkpoints.models import (
     Checkpoint,
     CheckpointCheckIn,
@@ -30,6 +30,7 @@ from app.checkpoints.schemas import CheckInItem, DecisionItem, ScanItem
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import message
+from app.supervision.counters import Tally
 from app.timeutil import app_tz
 
 # A phone clock running ahead by more than this is not believed for the day of a scan.
@@ -299,6 +300,13 @@ def _ingest_scans(
     created = insert_new(CheckpointScan.__table__, SCAN_COLUMNS, rows)
     for index, item_uuid, key in pending:
         batch.answer(index, item_uuid, CREATED if key in created else DUPLICATE)
+    # The per checkpoint and day counters of the ranked list (supervision): rows of the same
+    # batch are counted here, in the same transaction, so they never drift from the scans.
+    tally = Tally()
+    for row in rows:
+        if row[0] in created:  # checkpoint_id, scan_day, valid, kind, status (SCAN_COLUMNS)
+            tally.scan(row[1], row[5], bool(row[7]) and (row[10] == "green" or row[9] == "HC1"))
+    tally.save()
 
 
 def passes(valid: bool, status: str | None, kind: str | None) -> bool:
@@ -318,6 +326,8 @@ def _ingest_decisions(
             select(
                 CheckpointScan.id,
                 CheckpointScan.client_uuid,
+                CheckpointScan.checkpoint_id,
+                CheckpointScan.scan_day,
                 CheckpointScan.volunteer_id,
                 CheckpointScan.decision_uuid,
                 CheckpointScan.valid,
@@ -334,6 +344,7 @@ def _ingest_decisions(
             )
         ).all()
     )
+    tally, store, flagged_ids = Tally(), storage(), []
     for index, item in entries:
         if item.uuid in used:
             same = used[item.uuid] == item.scan_uuid
@@ -355,6 +366,7 @@ def _ingest_decisions(
             batch.answer(index, item.uuid, REJECTED, "already_decided")
             continue
         refused = item.decision == "refuse"
+        flagged = refused and passes(scan.valid, scan.status, scan.kind)
         result = db.session.execute(
             update(CheckpointScan)
             .where(CheckpointScan.id == scan.id, CheckpointScan.decision_uuid.is_(None))
@@ -364,7 +376,7 @@ def _ingest_decisions(
                 decided_dt=client_time(item.decided_at, now),
                 refusal_reason=item.reason if refused else None,
                 refusal_note=(item.note or "").strip() or None if refused else None,
-                flagged=refused and passes(scan.valid, scan.status, scan.kind),
+                flagged=flagged,
             )
         )
         if result.rowcount != 1:  # decided meanwhile by a concurrent upload
@@ -372,6 +384,12 @@ def _ingest_decisions(
             continue
         batch.answer(index, item.uuid, CREATED)
         used[item.uuid] = item.scan_uuid
+        tally.decision(scan.checkpoint_id, store.day(scan.scan_day), refused, flagged)
+        if flagged:
+            flagged_ids.append(scan.id)
+    tally.save()
+    if flagged_ids:  # forbidden by the notice: supervision opens a case for each gate and day
+        signals.valid_cards_refused.send(actor, scan_ids=flagged_ids, now=now)
 
 
 CHECKIN_COLUMNS = (

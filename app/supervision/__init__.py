@@ -1,0 +1,1 @@
+"""Supervision of villages: complaints and cases, gate lookups, the ranked list, dashboards."""
