@@ -22,6 +22,8 @@ DOMAINS = (
     "employers",
     "jobs",
     "intents",
+    "subsidies",
+    "publicity",
 )
 
 
