@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.access import oversees, require_oversight, scope_of
@@ -777,13 +777,19 @@ class BudgetInsufficient(Conflict):
 
 
 def _flush_within_balance(budget: SubsidyBudget) -> None:
-    """Flush; the CHECK constraint refusing a negative balance becomes a 409, not a 500."""
+    """Flush; the CHECK constraint refusing a negative balance becomes a 409, not a 500.
+
+    The whole transaction is rolled back (nothing of a refused draw may stay), then the
+    balance is read afresh for the answer."""
+    budget_id = inspect(budget).identity[0]  # without a load (that would flush first)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
-        db.session.refresh(budget)
-        raise BudgetInsufficient(budget.balance_fen) from None
+        db.session.rollback()
+        available = db.session.scalar(
+            select(SubsidyBudget.balance_fen).where(SubsidyBudget.id == budget_id)
+        )
+        raise BudgetInsufficient(available or 0) from None
 
 
 def approve(
