@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.extensions import db
@@ -206,3 +208,12 @@ def test_a_claimed_batch_keeps_its_invoice(employer, staff):
     assert response.status_code == 409
     assert response.get_json()["code"] == "batch_claimed"
     assert staff.delete(f"/api/v1/subsidies/batches/{batch.id}").status_code == 409
+
+
+def test_invoices_are_kept_in_the_instance_folder_by_default(app):
+    from app.subsidies.invoices import storage_dir
+
+    app.config.pop("SUBSIDY_INVOICE_DIR")
+    folder = storage_dir()
+    assert folder == Path(app.instance_path) / "invoices"
+    assert PWA_DIR not in folder.parents and folder != PWA_DIR
