@@ -494,7 +494,7 @@ def _export(query: ExportQuery, fmt: str) -> Response:
         submitted_from=query.submitted_from,
         submitted_to=query.submitted_to,
     )
-    scope = query.county or services.county_of(current_user.region_code) or CITY_CODE
+    scope = query.county or services.reviewing_scope(current_user)
     region = db.session.get(Region, scope) or db.session.get(Region, CITY_CODE)
     locale = request_locale()
     en = locale == "en"

@@ -37,7 +37,7 @@ from app.subsidies.models import (
     TestBatch,
     TestBatchPerson,
 )
-from app.timeutil import local_today, utcnow
+from app.timeutil import local_midnight, local_today, utcnow
 
 register_messages(
     {
@@ -141,6 +141,19 @@ def _require_budget_region(region_code: str) -> Region:
     if region is None or (region.code != CITY_CODE and region.parent_code != CITY_CODE):
         raise ValidationFailed(errors=[{"field": "region_code", "code": "budget_not_county"}])
     return region
+
+
+def reviewing_scope(actor: User) -> str:
+    """The city or the county whose subsidies an official reviews; officials of a township
+    or a village review none (Forbidden)."""
+    scope = scope_of(actor)
+    if scope is None:
+        raise Forbidden()
+    if scope == CITY_CODE or county_of(scope) == scope:
+        return scope
+    if actor.has_role("admin"):
+        return county_of(scope) or CITY_CODE
+    raise Forbidden()
 
 
 def can_review(actor: User, county_code: str) -> bool:
@@ -479,29 +492,19 @@ def applications_in_scope(
     submitted_to: date | None = None,
 ) -> Select:
     """Applications officials may review: those of the counties in their scope."""
-    scope = scope_of(actor)
-    if scope is None:
-        raise Forbidden()
+    scope = reviewing_scope(actor)
     stmt = select(SubsidyApplication)
-    own_county = county_of(scope)
-    if own_county is not None:
-        if county is not None and county != own_county:
+    if scope != CITY_CODE:
+        if county is not None and county != scope:
             raise Forbidden()
-        stmt = stmt.where(SubsidyApplication.county_code == own_county)
+        stmt = stmt.where(SubsidyApplication.county_code == scope)
     elif county is not None:
-        require_oversight(actor, county)
         stmt = stmt.where(SubsidyApplication.county_code == county)
-    elif scope != CITY_CODE:
-        stmt = stmt.where(region_subtree(SubsidyApplication.county_code, scope))
     if status:
         stmt = stmt.where(SubsidyApplication.status == status)
     if submitted_from:
-        from app.timeutil import local_midnight
-
         stmt = stmt.where(SubsidyApplication.submitted_dt >= local_midnight(submitted_from))
     if submitted_to:
-        from app.timeutil import local_midnight
-
         stmt = stmt.where(
             SubsidyApplication.submitted_dt < local_midnight(submitted_to + timedelta(days=1))
         )
@@ -955,15 +958,10 @@ def allocate(
 
 def budgets_in_scope(actor: User) -> list[SubsidyBudget]:
     """The city's and the counties' budgets an official oversees (county officials: their own)."""
-    scope = scope_of(actor)
-    if scope is None:
-        raise Forbidden()
-    county = county_of(scope)
+    scope = reviewing_scope(actor)
     stmt = select(SubsidyBudget).order_by(SubsidyBudget.region_code)
-    if county is not None:
-        stmt = stmt.where(SubsidyBudget.region_code == county)
-    elif scope != CITY_CODE:
-        stmt = stmt.where(region_subtree(SubsidyBudget.region_code, scope))
+    if scope != CITY_CODE:
+        stmt = stmt.where(SubsidyBudget.region_code == scope)
     return list(db.session.scalars(stmt))
 
 

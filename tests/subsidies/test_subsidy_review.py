@@ -261,3 +261,16 @@ def test_people_claimed_by_another_employer_reduce_the_suggestion(employer, revi
     limits = reviewer.get(f"/api/v1/subsidies/applications/{mine.id}").get_json()["limits"]
     assert limits["duplicate_people"] == 1
     assert limits["suggested_fen"] == 2 * RATE
+
+
+def test_township_and_village_officials_review_no_subsidies(employer, client_of):
+    from tests.factories import township_of, village_in
+
+    application = make_application(employer, [make_batch(employer)])
+    village = village_in("430702")
+    for region in (village, township_of(village)):
+        local = client_of(official(region))
+        assert local.get("/api/v1/subsidies/applications").status_code == 403
+        assert local.get("/api/v1/subsidies/budgets").status_code == 403
+        assert local.get("/api/v1/subsidies/export.csv").status_code == 403
+        assert local.get(f"/api/v1/subsidies/applications/{application.id}").status_code == 404
