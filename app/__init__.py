@@ -11,7 +11,8 @@ from flask import Flask
 from app.config import settings_from_environment
 
 # One package per domain; each may have models.py, routes.py (a blueprint `bp`, served under
-# /api/v1) and cli.py (`register_commands(app)`).
+# /api/v1), pages.py (a blueprint `bp` of HTML pages at the site root) and cli.py
+# (`register_commands(app)`).
 DOMAINS = (
     "accounts",
     "regions",
@@ -24,6 +25,8 @@ DOMAINS = (
     "intents",
     "transport",
     "supervision",
+    "subsidies",
+    "publicity",
 )
 
 
@@ -112,6 +115,9 @@ def register_blueprints(app: Flask) -> None:
         routes = domain_module(domain, "routes")
         if routes is not None:
             app.register_blueprint(routes.bp, url_prefix=API_PREFIX)
+        pages = domain_module(domain, "pages")
+        if pages is not None:
+            app.register_blueprint(pages.bp)
     app.register_blueprint(openapi, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(wellknown)

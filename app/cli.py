@@ -42,6 +42,9 @@ def register_commands(app: Flask) -> None:
         "--complaints", default=40, show_default=True, help="Blocked-at-the-gate complaints."
     )
     @click.option(
+        "--test-batches", default=40, show_default=True, help="Nucleic-acid test batches."
+    )
+    @click.option(
         "--seed", default=1, show_default=True, help="Random seed (same seed, same data)."
     )
     @click.option("--if-empty", is_flag=True, help="Do nothing if the database has users.")
@@ -55,6 +58,7 @@ def register_commands(app: Flask) -> None:
         due: int,
         scans: int,
         complaints: int,
+        test_batches: int,
         seed: int,
         if_empty: bool,
     ) -> None:
@@ -82,6 +86,8 @@ def register_commands(app: Flask) -> None:
             "quarantine": {"cases": cases, "due": due},
             "checkpoints": {"scans": scans},
             "supervision": {"complaints": complaints},  # after checkpoints: counts their scans
+            "subsidies": {"batches": test_batches},
+            "publicity": {},
         }
         for domain, options in sizes.items():
             demo = domain_module(domain, "demo")

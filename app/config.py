@@ -64,6 +64,9 @@ def settings_from_environment(instance_path: Path) -> dict:
         "ISSUER_NAME": env.get("ISSUER_NAME", "常德市返岗服务"),
         "CARD_REFRESH_HOURS": int(env.get("CARD_REFRESH_HOURS", "6")),
         "VERIFY_RATE": env.get("VERIFY_RATE", "120 per minute"),
+        # The public figures page (no login): per address; smallest count shown for an area.
+        "PUBLIC_FIGURES_RATE": env.get("PUBLIC_FIGURES_RATE", "120 per minute"),
+        "PUBLIC_MIN_COUNT": int(env.get("PUBLIC_MIN_COUNT", "10")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL"),
         "TRUST_LIST_WARN_HOURS": float(env.get("TRUST_LIST_WARN_HOURS", "12")),
         "TRUST_LIST_REFUSE_HOURS": float(env.get("TRUST_LIST_REFUSE_HOURS", "48")),

@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v13';
+const VERSION = 'v14';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -124,6 +124,15 @@ const SHELL_FILES = [
   '/js/views/recruit-register.js',
   '/js/views/recruit-review.js',
   '/js/views/recruit-staff.js',
+  '/css/subsidies.css',
+  '/js/views/subsidies-shared.js',
+  '/js/views/subsidies-employer.js',
+  '/js/views/subsidies-review.js',
+  '/js/views/subsidies-budgets.js',
+  '/js/views/publicity-shared.js',
+  '/js/views/publicity-home.js',
+  '/js/views/publicity-article.js',
+  '/js/views/publicity-manage.js',
 ];
 
 const NETWORK_ONLY = ['/api/', '/.well-known/'];

@@ -89,7 +89,9 @@ async function toError(response) {
 
 async function request(method, path, body, { retryCsrf = true } = {}) {
   const headers = { Accept: 'application/json, application/problem+json', 'Accept-Language': getLocale() };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A Blob (a file the user picked) goes as it is; the server reads its type from its bytes.
+  const raw = typeof Blob !== 'undefined' && body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
   if (UNSAFE.has(method)) headers['X-CSRF-Token'] = await csrfToken();
 
   let response;
@@ -97,7 +99,7 @@ async function request(method, path, body, { retryCsrf = true } = {}) {
     response = await fetch(API_BASE + path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch (cause) {
@@ -126,4 +128,6 @@ export const api = {
   put: (path, body = {}) => request('PUT', path, body),
   patch: (path, body = {}) => request('PATCH', path, body),
   delete: (path) => request('DELETE', path),
+  /** PUT a file as the raw body (e.g. an invoice): `api.upload('/subsidies/batches/1/invoice', file)`. */
+  upload: (path, blob) => request('PUT', path, blob),
 };

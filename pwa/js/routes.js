@@ -57,6 +57,11 @@ export const routes = [
   { path: '/recruit/labour', view: () => import('./views/recruit-labour.js'), title: 'recruit.labour_title', roles: ['official', 'admin'] },
   { path: '/ledger', view: () => import('./views/ledger-board.js'), title: 'ledger.title', roles: ['official', 'admin'] },
   { path: '/ledger/people', view: () => import('./views/ledger-people.js'), title: 'ledger.people_title', roles: ['official', 'admin'] },
+  { path: '/subsidies', view: () => import('./views/subsidies-employer.js'), title: 'subsidies.title', roles: ['employer'] },
+  { path: '/subsidies/review', view: () => import('./views/subsidies-review.js'), title: 'subsidies.review_title', roles: ['official', 'admin'] },
+  { path: '/subsidies/budgets', view: () => import('./views/subsidies-budgets.js'), title: 'subsidies.budgets', roles: ['official', 'admin'] },
+  { path: '/articles/manage', view: () => import('./views/publicity-manage.js'), title: 'publicity.manage_title', roles: ['official', 'admin'] },
+  { path: '/articles/:id', view: () => import('./views/publicity-article.js'), title: 'publicity.title' },
 ];
 
 export const DEFAULT_PATH = '/home';

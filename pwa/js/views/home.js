@@ -7,6 +7,7 @@ import { html, nothing } from '../html.js';
 import { t, regionName } from '../i18n.js';
 import { icon } from '../icons.js';
 import * as store from '../store.js';
+import { articlesSection, refreshArticles } from './publicity-home.js';
 
 const ENTRIES = [
   { role: 'worker', path: '/card', icon: 'qrcode', label: 'home.entry.card', desc: 'home.entry.card_desc' },
@@ -19,15 +20,19 @@ const ENTRIES = [
   { role: 'volunteer', path: '/scan', icon: 'scan', label: 'home.entry.scan', desc: 'home.entry.scan_desc' },
   { role: 'employer', path: '/recruit', icon: 'megaphone', label: 'home.entry.recruit', desc: 'home.entry.recruit_desc' },
   { role: 'employer', path: '/workplace-checks', icon: 'form', label: 'quarantine.wp.title', desc: 'quarantine.wp.upload_title' },
+  { role: 'employer', path: '/subsidies', icon: 'form', label: 'subsidies.title', desc: 'subsidies.entry_desc' },
   { role: 'official', path: '/ledger', icon: 'ledger', label: 'home.entry.ledger', desc: 'home.entry.ledger_desc' },
   { role: 'official', path: '/checkpoints', icon: 'shield', label: 'home.entry.checkpoints', desc: 'home.entry.checkpoints_desc' },
   { role: 'official', path: '/quarantine', icon: 'ledger', label: 'quarantine.staff_title', desc: 'quarantine.due_title' },
   { role: 'official', path: '/appeals', icon: 'shield', label: 'appeal.entry', desc: 'appeal.entry_desc' },
   { role: 'official', path: '/paper-card', icon: 'qrcode', label: 'paper.entry', desc: 'paper.entry_desc' },
+  { role: 'official', path: '/subsidies/review', icon: 'ledger', label: 'subsidies.review_title', desc: 'subsidies.review_desc' },
+  { role: 'official', path: '/articles/manage', icon: 'megaphone', label: 'publicity.manage_title', desc: 'publicity.manage_desc' },
   { role: 'admin', path: '/ledger', icon: 'ledger', label: 'home.entry.ledger', desc: 'home.entry.ledger_desc' },
   { role: 'admin', path: '/checkpoints', icon: 'shield', label: 'home.entry.checkpoints', desc: 'home.entry.checkpoints_desc' },
   { role: 'admin', path: '/quarantine', icon: 'ledger', label: 'quarantine.staff_title', desc: 'quarantine.due_title' },
   { role: 'admin', path: '/trust', icon: 'shield', label: 'trust.entry', desc: 'trust.entry_desc' },
+  { role: 'admin', path: '/subsidies/review', icon: 'ledger', label: 'subsidies.review_title', desc: 'subsidies.review_desc' },
 ];
 const ROLE_ORDER = ['worker', 'volunteer', 'employer', 'official', 'admin'];
 
@@ -52,7 +57,8 @@ function entryCells(entries) {
   </div>`;
 }
 
-export default function createHomeView() {
+export default function createHomeView(ctx) {
+  refreshArticles(() => ctx && ctx.update());
   return {
     render() {
       const { me } = store.get();
@@ -71,6 +77,7 @@ export default function createHomeView() {
         ${store.hasRole('worker')
           ? html`<div class="app-notice" role="note">${icon('shield', 'app-icon app-notice__icon')}<p>${t('home.notice_worker')}</p></div>`
           : nothing}
+        ${articlesSection()}
         ${groups.map(
           (g) => html`${groups.length > 1 ? html`<div class="weui-cells__title">${t(`role.${g.role}`)}</div>` : nothing}
             ${entryCells(g.entries)}`,

@@ -1,0 +1,1 @@
+"""Publicity: articles for travelling workers, and the public page of Changde's figures."""

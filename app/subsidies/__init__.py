@@ -1,0 +1,1 @@
+"""Nucleic-acid testing subsidies: test batches, invoices, applications, county budgets."""
