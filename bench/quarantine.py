@@ -8,11 +8,15 @@ city official selects them all and POSTs /api/v1/quarantine/releases through the
 Prints the request's wall time and, to prove the result: the number of database commits during
 the request, how many statuses are green, how many yellow cards were revoked, and whether a
 freshly fetched card of a sample of them is green. Each run uses a fresh set of cases.
+
+Set DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test to run it on PostgreSQL: the
+script makes a database of its own on that server and drops it at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -36,11 +40,34 @@ from app.quarantine.demo import load_demo  # noqa: E402
 from app.quarantine.models import QuarantineCase  # noqa: E402
 
 
-def build_app(folder: Path):  # noqa: ANN201
+def database_url(folder: Path) -> tuple[str, object]:
+    """SQLite in `folder`, or a new database on the DATABASE_URL server; and its dropper."""
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        return f"sqlite:///{folder / 'bench.db'}", lambda: None
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"fangang_bench_{uuid.uuid4().hex[:8]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def build_app(folder: Path, url: str):  # noqa: ANN201
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "RATELIMIT_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
             "KEYS_DIR": str(folder / "keys"),
@@ -144,9 +171,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="requests to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = build_app(Path(folder))
-        print(f"Python {sys.version.split()[0]}, SQLite file, {args.cases} cases per request")
-        times = [run_once(app, args.cases, seed) for seed in range(1, args.runs + 1)]
+        url, drop = database_url(Path(folder))
+        try:
+            app = build_app(Path(folder), url)
+            engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite file"
+            print(f"Python {sys.version.split()[0]}, {engine}, {args.cases} cases per request")
+            times = [run_once(app, args.cases, seed) for seed in range(1, args.runs + 1)]
+            with app.app_context():
+                db.engine.dispose()
+        finally:
+            drop()
         print(f"median {statistics.median(times) * 1000:.1f} ms, best {min(times) * 1000:.1f} ms")
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.access import oversees, require_oversight, scope_of
@@ -27,7 +27,7 @@ from app.audit.services import record
 from app.cards import signals
 from app.cards.models import HealthDeclaration, HealthStatus
 from app.cards.rules import StatusDecision
-from app.cards.services import current_decision, release_quarantine, set_status
+from app.cards.services import current_decision, release_quarantines, set_status
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.i18n import register_messages
@@ -609,14 +609,25 @@ def release_cases(
         raise CaseNotEligible(errors=refused)
     released = [cases[case_id] for case_id in ids]
     # Case rows and audit events first: the card service's next flush writes them in batches.
+    closing = {"state": "released", "closed_dt": now, "closed_by_id": actor.id}
+    closing["close_reason"] = comment.strip() if comment else None
+    for chunk in range(0, len(ids), 500):  # one UPDATE per 500 cases; loaded rows follow
+        db.session.execute(
+            update(QuarantineCase)
+            .where(QuarantineCase.id.in_(ids[chunk : chunk + 500]))
+            .values(**closing)
+            .execution_options(synchronize_session="evaluate")
+        )
     for case in released:
-        _close(case, "released", actor, now, comment)
         _audit("quarantine.release", case, actor, now, reason=comment)
         notify.queue_sms(case.person.phone, notify.observation_released(today))
-    for case in released:
-        status = statuses.get(case.user_id)
-        if status is not None and status.status == "yellow":  # green already: nothing to lift
-            release_quarantine(case.person, actor=actor, now=now, comment=comment)
+    yellow = [  # green already: nothing to lift
+        case.person
+        for case in released
+        if (status := statuses.get(case.user_id)) is not None and status.status == "yellow"
+    ]
+    if yellow:
+        release_quarantines(yellow, actor=actor, now=now, comment=comment)
     db.session.flush()
     return released
 
