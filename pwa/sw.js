@@ -114,6 +114,7 @@ const SHELL_FILES = [
   '/js/views/recruit-review.js',
   '/js/views/recruit-staff.js',
   '/css/subsidies.css',
+  '/js/money.js',
   '/js/views/subsidies-shared.js',
   '/js/views/subsidies-employer.js',
   '/js/views/subsidies-review.js',
