@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v14';
+const VERSION = 'v15';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -125,6 +125,7 @@ const SHELL_FILES = [
   '/js/views/recruit-review.js',
   '/js/views/recruit-staff.js',
   '/css/subsidies.css',
+  '/js/money.js',
   '/js/views/subsidies-shared.js',
   '/js/views/subsidies-employer.js',
   '/js/views/subsidies-review.js',
