@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v12';
+const VERSION = 'v13';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -113,6 +113,16 @@ const SHELL_FILES = [
   '/js/views/recruit-register.js',
   '/js/views/recruit-review.js',
   '/js/views/recruit-staff.js',
+  '/css/transport.css',
+  '/js/views/transport-board.js',
+  '/js/views/transport-charters.js',
+  '/js/views/transport-list.js',
+  '/js/views/transport-mine.js',
+  '/js/views/transport-new.js',
+  '/js/views/transport-request.js',
+  '/js/views/transport-shared.js',
+  '/js/views/transport-timeline.js',
+  '/js/views/transport-trip.js',
 ];
 
 const NETWORK_ONLY = ['/api/', '/.well-known/'];

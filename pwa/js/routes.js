@@ -57,6 +57,15 @@ export const routes = [
   { path: '/recruit/labour', view: () => import('./views/recruit-labour.js'), title: 'recruit.labour_title', roles: ['official', 'admin'] },
   { path: '/ledger', view: () => import('./views/ledger-board.js'), title: 'ledger.title', roles: ['official', 'admin'] },
   { path: '/ledger/people', view: () => import('./views/ledger-people.js'), title: 'ledger.people_title', roles: ['official', 'admin'] },
+  { path: '/transport', view: () => import('./views/transport-list.js'), title: 'transport.title', roles: ['employer', 'official', 'admin'] },
+  { path: '/transport/new', view: () => import('./views/transport-new.js'), title: 'transport.new', roles: ['employer'] },
+  { path: '/transport/charters', view: () => import('./views/transport-charters.js'), title: 'transport.charters_title', roles: ['official', 'admin'] },
+  { path: '/transport/mine', view: () => import('./views/transport-mine.js'), title: 'transport.mine_title' },
+  { path: '/transport/timeline', view: () => import('./views/transport-timeline.js'), title: 'transport.timeline_title', roles: ['worker'] },
+  { path: '/transport/timeline/:id', view: () => import('./views/transport-timeline.js'), title: 'transport.timeline_title', roles: ['employer', 'official', 'admin'] },
+  { path: '/transport/requests/:id', view: () => import('./views/transport-request.js'), title: 'transport.request_title' },
+  { path: '/transport/trips/:id', view: () => import('./views/transport-trip.js'), title: 'transport.trip_title' },
+  { path: '/transport/trips/:id/board', view: () => import('./views/transport-board.js'), title: 'transport.board' },
 ];
 
 export const DEFAULT_PATH = '/home';
