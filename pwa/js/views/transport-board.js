@@ -12,7 +12,7 @@ import * as outbox from '../outbox.js';
 import { createScanner } from '../scanner.js';
 import { toast, topTips } from '../ui.js';
 import { readLocal, signal, statusWord, unlockAudio, writeLocal } from './checkpoints-shared.js';
-import { loadTrust, refreshTrust, verifyCode } from './scan-trust.js';
+import { loadTrust, onTrustChange, refreshTrust, trust, verifyCode } from './scan-trust.js';
 import { ensureStylesheet } from './transport-shared.js';
 
 const FEVER = 37.3;
@@ -73,7 +73,11 @@ export default function createTransportBoardView(ctx) {
     counts = next;
     ctx.update();
   });
-  const onOnline = () => loadList();
+  const offTrust = onTrustChange(() => ctx.update());
+  const onOnline = () => {
+    refreshTrust();
+    loadList();
+  };
   window.addEventListener('online', onOnline);
 
   async function startCamera() {
@@ -195,6 +199,8 @@ export default function createTransportBoardView(ctx) {
         <div class="app-tp-card">
           <div class="app-tp-card__head"><span>${list ? list.plate : ''}</span>
             <span data-testid="tp-door-count">${list ? t('transport.door_count', { n: boarded, total: list.passengers.length }) : ''}</span></div>
+          <div class="app-tp-card__meta" data-testid="tp-trust" data-ready=${trust().store ? 'yes' : 'no'}>
+            ${trust().store ? t('transport.trust_ready') : t('scan.trust_none')}</div>
           <div class="app-tp-card__meta">${t('scan.outbox')}<span data-testid="tp-outbox">${counts.pending}</span>
             ${counts.pending && !navigator.onLine ? t('scan.outbox_offline') : ''}</div>
         </div>
@@ -220,6 +226,7 @@ export default function createTransportBoardView(ctx) {
       if (scanner) scanner.stop();
       window.removeEventListener('online', onOnline);
       offOutbox();
+      offTrust();
     },
   };
 }
