@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v15';
+const VERSION = 'v16';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -134,6 +134,16 @@ const SHELL_FILES = [
   '/js/views/publicity-home.js',
   '/js/views/publicity-article.js',
   '/js/views/publicity-manage.js',
+  '/css/transport.css',
+  '/js/views/transport-board.js',
+  '/js/views/transport-charters.js',
+  '/js/views/transport-list.js',
+  '/js/views/transport-mine.js',
+  '/js/views/transport-new.js',
+  '/js/views/transport-request.js',
+  '/js/views/transport-shared.js',
+  '/js/views/transport-timeline.js',
+  '/js/views/transport-trip.js',
 ];
 
 const NETWORK_ONLY = ['/api/', '/.well-known/'];

@@ -18,13 +18,13 @@ from app.api.pagination import keyset_page
 from app.audit.services import record
 from app.checkpoints.schemas import SyncOut
 from app.employers.services import employer_for_user
-from app.errors import Conflict, Forbidden, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.i18n import request_locale
 from app.intents.destinations import describe
 from app.intents.exports import csv_chunks, xlsx_chunks
 from app.timeutil import utcnow
-from app.transport import boarding, charters, manifest, services, trips, uploads
+from app.transport import boarding, charters, manifest, services, timeline, trips, uploads
 from app.transport.models import BOARDING_REFUSALS, RequestWorker, TransportRequest, Trip
 from app.transport.schemas import (
     AnswerIn,
@@ -58,6 +58,8 @@ from app.transport.schemas import (
     RequestUploadIn,
     SeatMapRow,
     SeatsIn,
+    TimelineEntry,
+    TimelineOut,
     TripBrief,
     TripIn,
     TripOut,
@@ -824,3 +826,47 @@ def answer_invitation(request_id: int, body: AnswerIn) -> InvitationOut:
     row = charters.answer(current_user, request_id, accept=body.accept)
     _commit()
     return invitation_out(row)
+
+
+# -- one record per worker ------------------------------------------------------------------
+
+
+def _timeline(worker: User) -> TimelineOut:
+    view, entries = timeline.timeline(current_user, worker, request_locale())
+    return TimelineOut(
+        person=person(worker),
+        view=view,
+        entries=[
+            TimelineEntry(at=e.at, kind=e.kind, title=e.title, detail=e.detail, data=e.data)
+            for e in entries
+        ],
+    )
+
+
+@endpoint(
+    bp,
+    "/transport/timeline/me",
+    summary="My record from card to factory: card, intent, hire, batch, seat, boarding, arrival",
+    response=TimelineOut,
+    roles=("worker",),
+)
+def my_timeline() -> TimelineOut:
+    return _timeline(current_user._get_current_object())
+
+
+@endpoint(
+    bp,
+    "/transport/timeline/<int:user_id>",
+    summary="A worker's record, as my role allows (officials of their regions, hiring employer)",
+    response=TimelineOut,
+    roles=SIDES,
+    errors=(404,),
+)
+def worker_timeline(user_id: int) -> TimelineOut:
+    """Officials of the worker's household region or of a batch's origin, destination or
+    deciding county see it all; the hiring employer its own part, without card colours, intents
+    or temperatures; anyone else gets 404."""
+    worker = db.session.get(User, user_id)
+    if worker is None:
+        raise NotFound("worker_not_found")
+    return _timeline(worker)

@@ -12,7 +12,9 @@
  *   - uploads go in batches of at most 500, oldest first;
  *   - an item is deleted only once the server answered "created" or "duplicate" for it;
  *     "rejected" items stay, marked, and are not sent again;
- *   - no network request is awaited inside an IndexedDB transaction.
+ *   - no network request is awaited inside an IndexedDB transaction;
+ *   - boarding scans at a bus door (type 'boarding') go to the transport endpoint, everything
+ *     else to the checkpoints': a batch holds items of one endpoint only (urlFor).
  */
 (function (scope) {
   'use strict';
@@ -22,6 +24,7 @@
   var BATCH = 500;
   var SYNC_TAG = 'fangang-outbox';
   var SYNC_URL = '/api/v1/checkpoints/sync';
+  var BOARDING_URL = '/api/v1/transport/boarding/sync';
   var dbPromise = null;
 
   function promisify(request) {
@@ -146,8 +149,13 @@
     });
   }
 
+  /** The endpoint that takes an item. */
+  function urlFor(item) {
+    return item && item.type === 'boarding' ? BOARDING_URL : SYNC_URL;
+  }
+
   /**
-   * Upload everything pending, batch after batch, with `send(items)` which resolves to
+   * Upload everything pending, batch after batch, with `send(items, url)` which resolves to
    * {status, body} (status 0: no network). Resolves to {sent, acknowledged, rejected, stopped}
    * where `stopped` says why it ended early ('network', 'auth', 'server') or is null.
    */
@@ -156,9 +164,12 @@
     function round() {
       return pending(BATCH).then(function (records) {
         if (records.length === 0) return report;
+        // One endpoint per batch: the oldest item's; the others follow in the next rounds.
+        var url = urlFor(records[0].item);
+        records = records.filter(function (r) { return urlFor(r.item) === url; });
         var items = records.map(function (r) { return r.item; });
         report.sent += items.length;
-        return send(items).then(function (answer) {
+        return send(items, url).then(function (answer) {
           return apply(records, answer, report).then(function (more) {
             return more ? round() : report;
           });
@@ -209,9 +220,9 @@
   }
 
   /** The service worker's uploader: the page leaves it the current CSRF token. */
-  function sendFromWorker(items) {
+  function sendFromWorker(items, url) {
     return getMeta('csrf').then(function (token) {
-      return fetch(SYNC_URL, {
+      return fetch(url || SYNC_URL, {
         method: 'POST',
         credentials: 'same-origin',
         headers: {
@@ -234,6 +245,8 @@
     BATCH: BATCH,
     SYNC_TAG: SYNC_TAG,
     SYNC_URL: SYNC_URL,
+    BOARDING_URL: BOARDING_URL,
+    urlFor: urlFor,
     open: open,
     put: put,
     pending: pending,

@@ -1,5 +1,6 @@
 /**
- * The offline outbox of scans, decisions and check-ins (storage and upload loop: outbox-core.js).
+ * The offline outbox of scans, decisions, check-ins and boarding scans at a bus door (storage
+ * and upload loop: outbox-core.js; boarding items go to /transport/boarding/sync).
  *
  *   import * as outbox from './outbox.js';
  *   const uuid = await outbox.enqueue({ type: 'scan', checkpoint_id, scanned_at, verdict });
@@ -94,9 +95,9 @@ export async function isPending(uuid) {
   return Boolean(record && !record.rejected);
 }
 
-async function send(items) {
+async function send(items, url = core.SYNC_URL) {
   try {
-    const body = await api.post('/checkpoints/sync', { items });
+    const body = await api.post(url.replace(/^\/api\/v1/, ''), { items });
     return { status: 200, body };
   } catch (err) {
     return { status: err.status || 0, body: err.problem || {} };

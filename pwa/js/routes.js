@@ -62,6 +62,15 @@ export const routes = [
   { path: '/subsidies/budgets', view: () => import('./views/subsidies-budgets.js'), title: 'subsidies.budgets', roles: ['official', 'admin'] },
   { path: '/articles/manage', view: () => import('./views/publicity-manage.js'), title: 'publicity.manage_title', roles: ['official', 'admin'] },
   { path: '/articles/:id', view: () => import('./views/publicity-article.js'), title: 'publicity.title' },
+  { path: '/transport', view: () => import('./views/transport-list.js'), title: 'transport.title', roles: ['employer', 'official', 'admin'] },
+  { path: '/transport/new', view: () => import('./views/transport-new.js'), title: 'transport.new', roles: ['employer'] },
+  { path: '/transport/charters', view: () => import('./views/transport-charters.js'), title: 'transport.charters_title', roles: ['official', 'admin'] },
+  { path: '/transport/mine', view: () => import('./views/transport-mine.js'), title: 'transport.mine_title' },
+  { path: '/transport/timeline', view: () => import('./views/transport-timeline.js'), title: 'transport.timeline_title', roles: ['worker'] },
+  { path: '/transport/timeline/:id', view: () => import('./views/transport-timeline.js'), title: 'transport.timeline_title', roles: ['employer', 'official', 'admin'] },
+  { path: '/transport/requests/:id', view: () => import('./views/transport-request.js'), title: 'transport.request_title' },
+  { path: '/transport/trips/:id', view: () => import('./views/transport-trip.js'), title: 'transport.trip_title' },
+  { path: '/transport/trips/:id/board', view: () => import('./views/transport-board.js'), title: 'transport.board' },
 ];
 
 export const DEFAULT_PATH = '/home';
