@@ -6,6 +6,7 @@ Thin: every rule is in services (complaints and cases), photos, lookups, complia
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from flask import Blueprint, Response, request, send_file, url_for
 from flask_login import current_user
@@ -21,8 +22,14 @@ from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.i18n import request_locale
 from app.ratelimit import RateLimit
-from app.supervision import compliance, photos, services
-from app.supervision.models import CaseNote, Complaint, ComplaintPhoto, SupervisionCase
+from app.supervision import compliance, lookups, photos, services
+from app.supervision.models import (
+    CaseNote,
+    Complaint,
+    ComplaintPhoto,
+    GateLookup,
+    SupervisionCase,
+)
 from app.supervision.schemas import (
     AssignIn,
     CaseComplaint,
@@ -35,6 +42,11 @@ from app.supervision.schemas import (
     ComplaintIn,
     ComplaintOut,
     ComplaintPage,
+    LookupIn,
+    LookupLogOut,
+    LookupOut,
+    LookupPage,
+    LookupQuery,
     NearbyCheckpoint,
     NearbyOut,
     NearbyQuery,
@@ -49,7 +61,7 @@ from app.supervision.schemas import (
     RankingQuery,
     WeekSpan,
 )
-from app.timeutil import local_today, utcnow
+from app.timeutil import local_midnight, local_today, utcnow
 
 bp = Blueprint("supervision", __name__)
 OFFICIALS = ("official", "admin")
@@ -60,6 +72,7 @@ def _user_key() -> str:
 
 
 COMPLAINT_LIMIT = RateLimit("supervision-complaint", "SUPERVISION_COMPLAINT_RATE", _user_key)
+LOOKUP_LIMIT = RateLimit("gate-lookup", "GATE_LOOKUP_RATE", _user_key)
 PHOTO_LIMIT = RateLimit("supervision-photo", "SUPERVISION_COMPLAINT_RATE", _user_key)
 
 
@@ -492,4 +505,82 @@ def ranking(query: RankingQuery) -> RankingOut:
         last_week=WeekSpan(start=weeks.last_start, end=weeks.last_end),
         total=len(units),
         items=[RankedUnit(**row) for row in compliance.as_rows(units, query.limit)],
+    )
+
+
+# -- volunteers: gate lookup; supervisors: its log ------------------------------------------
+
+STATUS_WORDS = {"green": ("绿码", "Green"), "yellow": ("黄码", "Yellow"), "red": ("红码", "Red")}
+
+
+@endpoint(
+    bp,
+    "/supervision/gate-lookups",
+    method="POST",
+    summary="Look up a person's colour by resident ID number at my checkpoint",
+    body=LookupIn,
+    response=LookupOut,
+    roles=("volunteer",),
+    errors=(403, 404, 422, 429),
+    rate_limits=(LOOKUP_LIMIT,),
+)
+def gate_lookup(body: LookupIn) -> LookupOut:
+    """For people with no phone and no paper card. Only the colour, whether it is current
+    (`valid`, `valid_until`) and the masked name come back. Every lookup is logged and seen
+    by supervisors; one of a person outside the counties of my checkpoints is refused (403
+    `lookup_outside_county`), an unknown number is 404 `person_not_found`."""
+    outcome, answer = lookups.lookup(current_user, body.checkpoint_id, body.id_number, body.method)
+    db.session.commit()  # the log stands, whatever the answer
+    lookups.refuse(outcome)
+    words = STATUS_WORDS.get(answer.status or "")
+    return LookupOut(
+        lookup_id=answer.lookup_id,
+        status=answer.status,
+        status_text=(words[1] if request_locale() == "en" else words[0]) if words else None,
+        valid=answer.valid,
+        valid_until=answer.valid_until,
+        name_masked=answer.name_masked,
+    )
+
+
+@endpoint(
+    bp,
+    "/supervision/gate-lookups",
+    summary="Gate lookups at the checkpoints of my region (who, where, when, what came back)",
+    query=LookupQuery,
+    response=LookupPage,
+    roles=OFFICIALS,
+    errors=(403, 404),
+)
+def list_lookups(query: LookupQuery) -> LookupPage:
+    stmt = lookups.lookups_in_scope(
+        current_user,
+        region=query.region,
+        checkpoint_id=query.checkpoint_id,
+        volunteer_id=query.volunteer_id,
+        outcome=query.outcome,
+        since=local_midnight(query.from_) if query.from_ else None,
+        until=local_midnight(query.to + timedelta(days=1)) if query.to else None,
+    )
+    rows, cursor = keyset_page(
+        db.session, stmt, [GateLookup.id], query.limit, query.cursor, key=lambda r: [r.id]
+    )
+    return LookupPage(
+        items=[
+            LookupLogOut(
+                id=r.id,
+                at=r.at_dt,
+                checkpoint_id=r.checkpoint_id,
+                checkpoint_name=r.checkpoint.name,
+                volunteer=_person(r.volunteer),
+                method=r.method,
+                outcome=r.outcome,
+                subject_name_masked=mask_name(r.subject.name)
+                if r.subject is not None and r.subject.name
+                else None,
+                status=r.status,
+            )
+            for r in rows
+        ],
+        next_cursor=cursor,
     )

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.checkpoints.schemas import RegionBrief
+from app.validation import IdNumber
 
 ComplaintKind = Literal["refused_entry", "refused_exit", "extra_demands", "other"]
 CaseState = Literal["open", "closed"]
@@ -238,3 +239,53 @@ class RankingOut(BaseModel):
     last_week: WeekSpan
     total: int
     items: list[RankedUnit]
+
+
+# -- gate lookups ---------------------------------------------------------------------------
+
+
+class LookupIn(Strict):
+    """The ID number travels in the body (never in a URL, so no log holds it)."""
+
+    checkpoint_id: int = Field(ge=1, le=2**31 - 1)
+    id_number: IdNumber = Field(examples=["430702199001011234"])
+    method: Literal["typed", "scanned"] = "typed"
+
+
+class LookupOut(BaseModel):
+    """Colour and validity with the masked name: nothing of the history."""
+
+    lookup_id: int
+    status: Literal["green", "yellow", "red"] | None = Field(
+        description="None: registered, but has never declared."
+    )
+    status_text: str | None
+    valid: bool
+    valid_until: datetime | None
+    name_masked: str | None
+
+
+class LookupQuery(PageQuery):
+    region: str | None = Field(None, max_length=20)
+    checkpoint_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    volunteer_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    outcome: Literal["found", "not_found", "no_status", "outside_county"] | None = None
+    from_: date | None = Field(None, alias="from", description="Local day from.")
+    to: date | None = Field(None, description="Local day to (included).")
+
+
+class LookupLogOut(BaseModel):
+    id: int
+    at: datetime
+    checkpoint_id: int
+    checkpoint_name: str
+    volunteer: PersonBrief
+    method: Literal["typed", "scanned"]
+    outcome: Literal["found", "not_found", "no_status", "outside_county"]
+    subject_name_masked: str | None
+    status: str | None
+
+
+class LookupPage(BaseModel):
+    items: list[LookupLogOut]
+    next_cursor: str | None
