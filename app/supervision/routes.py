@@ -6,9 +6,11 @@ Thin: every rule is in services (complaints and cases), photos, lookups, complia
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from flask import Blueprint, Response, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.accounts.identity import mask_name, mask_phone
 from app.accounts.models import User
@@ -21,8 +23,14 @@ from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.i18n import request_locale
 from app.ratelimit import RateLimit
-from app.supervision import compliance, photos, services
-from app.supervision.models import CaseNote, Complaint, ComplaintPhoto, SupervisionCase
+from app.supervision import compliance, dashboard, lookups, photos, services
+from app.supervision.models import (
+    CaseNote,
+    Complaint,
+    ComplaintPhoto,
+    GateLookup,
+    SupervisionCase,
+)
 from app.supervision.schemas import (
     AssignIn,
     CaseComplaint,
@@ -32,24 +40,42 @@ from app.supervision.schemas import (
     CaseQuery,
     CaseRefusal,
     CloseIn,
+    ColourFigures,
     ComplaintIn,
     ComplaintOut,
     ComplaintPage,
+    DashboardOut,
+    DashboardQuery,
+    DestinationFigure,
+    Figure,
+    LabourFigures,
+    LookupIn,
+    LookupLogOut,
+    LookupOut,
+    LookupPage,
+    LookupQuery,
     NearbyCheckpoint,
     NearbyOut,
     NearbyQuery,
     NoteIn,
     NoteOut,
     PageQuery,
+    PeoplePage,
+    PeopleQuery,
     PersonBrief,
+    PersonStatusOut,
     PhotoOut,
     PlaceOut,
     RankedUnit,
     RankingOut,
     RankingQuery,
+    ScanFigures,
+    ScanOut,
+    ScanPage,
+    ScanQuery,
     WeekSpan,
 )
-from app.timeutil import local_today, utcnow
+from app.timeutil import local_midnight, local_today, utcnow
 
 bp = Blueprint("supervision", __name__)
 OFFICIALS = ("official", "admin")
@@ -60,6 +86,7 @@ def _user_key() -> str:
 
 
 COMPLAINT_LIMIT = RateLimit("supervision-complaint", "SUPERVISION_COMPLAINT_RATE", _user_key)
+LOOKUP_LIMIT = RateLimit("gate-lookup", "GATE_LOOKUP_RATE", _user_key)
 PHOTO_LIMIT = RateLimit("supervision-photo", "SUPERVISION_COMPLAINT_RATE", _user_key)
 
 
@@ -378,6 +405,7 @@ def list_cases(query: CaseQuery) -> CasePage:
         checkpoint_id=query.checkpoint_id,
         day_from=query.from_,
         day_to=query.to,
+        unassigned=query.unassigned,
     )
     rows, cursor = keyset_page(
         db.session, stmt, [SupervisionCase.id], query.limit, query.cursor, key=lambda c: [c.id]
@@ -492,4 +520,213 @@ def ranking(query: RankingQuery) -> RankingOut:
         last_week=WeekSpan(start=weeks.last_start, end=weeks.last_end),
         total=len(units),
         items=[RankedUnit(**row) for row in compliance.as_rows(units, query.limit)],
+    )
+
+
+# -- volunteers: gate lookup; supervisors: its log ------------------------------------------
+
+STATUS_WORDS = {"green": ("绿码", "Green"), "yellow": ("黄码", "Yellow"), "red": ("红码", "Red")}
+
+
+@endpoint(
+    bp,
+    "/supervision/gate-lookups",
+    method="POST",
+    summary="Look up a person's colour by resident ID number at my checkpoint",
+    body=LookupIn,
+    response=LookupOut,
+    roles=("volunteer",),
+    errors=(403, 404, 422, 429),
+    rate_limits=(LOOKUP_LIMIT,),
+)
+def gate_lookup(body: LookupIn) -> LookupOut:
+    """For people with no phone and no paper card. Only the colour, whether it is current
+    (`valid`, `valid_until`) and the masked name come back. Every lookup is logged and seen
+    by supervisors; one of a person outside the counties of my checkpoints is refused (403
+    `lookup_outside_county`), an unknown number is 404 `person_not_found`."""
+    outcome, answer = lookups.lookup(current_user, body.checkpoint_id, body.id_number, body.method)
+    db.session.commit()  # the log stands, whatever the answer
+    lookups.refuse(outcome)
+    words = STATUS_WORDS.get(answer.status or "")
+    return LookupOut(
+        lookup_id=answer.lookup_id,
+        status=answer.status,
+        status_text=(words[1] if request_locale() == "en" else words[0]) if words else None,
+        valid=answer.valid,
+        valid_until=answer.valid_until,
+        name_masked=answer.name_masked,
+    )
+
+
+@endpoint(
+    bp,
+    "/supervision/gate-lookups",
+    summary="Gate lookups at the checkpoints of my region (who, where, when, what came back)",
+    query=LookupQuery,
+    response=LookupPage,
+    roles=OFFICIALS,
+    errors=(403, 404),
+)
+def list_lookups(query: LookupQuery) -> LookupPage:
+    stmt = lookups.lookups_in_scope(
+        current_user,
+        region=query.region,
+        checkpoint_id=query.checkpoint_id,
+        volunteer_id=query.volunteer_id,
+        outcome=query.outcome,
+        since=local_midnight(query.from_) if query.from_ else None,
+        until=local_midnight(query.to + timedelta(days=1)) if query.to else None,
+    )
+    rows, cursor = keyset_page(
+        db.session, stmt, [GateLookup.id], query.limit, query.cursor, key=lambda r: [r.id]
+    )
+    return LookupPage(
+        items=[
+            LookupLogOut(
+                id=r.id,
+                at=r.at_dt,
+                checkpoint_id=r.checkpoint_id,
+                checkpoint_name=r.checkpoint.name,
+                volunteer=_person(r.volunteer),
+                method=r.method,
+                outcome=r.outcome,
+                subject_name_masked=mask_name(r.subject.name)
+                if r.subject is not None and r.subject.name
+                else None,
+                status=r.status,
+            )
+            for r in rows
+        ],
+        next_cursor=cursor,
+    )
+
+
+# -- officials: the dashboard and the lists its figures link to -----------------------------
+
+
+@endpoint(
+    bp,
+    "/supervision/scans",
+    summary="Scans at the checkpoints of my region, by day and by verdict or decision",
+    query=ScanQuery,
+    response=ScanPage,
+    roles=OFFICIALS,
+    errors=(403, 404, 422),
+)
+def list_scans(query: ScanQuery) -> ScanPage:
+    """Newest first; no name or ID digits (a scan row holds none). The dashboard's scan
+    figures count these lists."""
+    from app.checkpoints.supervision import day_window
+
+    region = dashboard.region_of(current_user, query.region)
+    start, end = day_window(query.from_ or query.to or local_today(), query.to or query.from_)
+    stmt = dashboard.scans_in(region.code, start, end, query.filter, query.checkpoint_id)
+    rows, cursor = keyset_page(
+        db.session, stmt, [CheckpointScan.id], query.limit, query.cursor, key=lambda r: [r.id]
+    )
+    return ScanPage(
+        items=[
+            ScanOut(
+                id=r.id,
+                checkpoint_id=r.checkpoint_id,
+                checkpoint_name=r.checkpoint.name,
+                scanned_at=r.scanned_dt,
+                day=r.scan_day,
+                valid=r.valid,
+                reason=r.reason,
+                kind=r.kind,
+                status=r.status,
+                decision=r.decision,
+                refusal_reason=r.refusal_reason,
+                flagged=r.flagged,
+            )
+            for r in rows
+        ],
+        next_cursor=cursor,
+    )
+
+
+@endpoint(
+    bp,
+    "/supervision/people",
+    summary="People of my region by colour (masked names)",
+    query=PeopleQuery,
+    response=PeoplePage,
+    roles=OFFICIALS,
+    errors=(403, 404),
+)
+def list_people(query: PeopleQuery) -> PeoplePage:
+    """By household region (workers) or region of responsibility (staff); the colour mix
+    on the dashboard counts these lists."""
+    from app.cards.models import HealthStatus
+
+    region = dashboard.region_of(current_user, query.region)
+    stmt = dashboard.people_in(region.code, query.status)
+    rows, cursor = keyset_page(
+        db.session,
+        stmt,
+        [HealthStatus.user_id],
+        query.limit,
+        query.cursor,
+        key=lambda r: [r.user_id],
+    )
+    people = {
+        u.id: u
+        for u in db.session.scalars(select(User).where(User.id.in_([r.user_id for r in rows])))
+    }
+    return PeoplePage(
+        items=[
+            PersonStatusOut(
+                user_id=r.user_id,
+                name_masked=mask_name(people[r.user_id].name) if people[r.user_id].name else None,
+                region=_region(people[r.user_id].region) if people[r.user_id].region else None,
+                status=r.status,
+                updated_at=r.updated_dt,
+            )
+            for r in rows
+        ],
+        next_cursor=cursor,
+    )
+
+
+def _figure(figure: dashboard.Figure) -> Figure:
+    return Figure(value=figure.value, list=figure.list, sum=figure.sum)
+
+
+@endpoint(
+    bp,
+    "/supervision/dashboard",
+    summary="The figures of my region, each with the list it counts",
+    query=DashboardQuery,
+    response=DashboardOut,
+    roles=OFFICIALS,
+    errors=(403, 404),
+)
+def get_dashboard(query: DashboardQuery) -> DashboardOut:
+    """Today's and this week's scans by verdict and decision, the colour of the region's
+    people, quarantine cases due for release, outbound intents by destination, labour demand
+    against supply, open supervision cases. Each figure's `list` is the API list it equals:
+    its rows counted over all pages (or its `sum` field added up)."""
+    board = dashboard.build(current_user, query.region)
+    return DashboardOut(
+        region=_region(board.region),
+        today=board.today,
+        week_start=board.week_start,
+        scans_today=ScanFigures(**{k: _figure(v) for k, v in board.scans_today.items()}),
+        scans_week=ScanFigures(**{k: _figure(v) for k, v in board.scans_week.items()}),
+        colours=ColourFigures(**{k: _figure(v) for k, v in board.colours.items()}),
+        quarantine_due=_figure(board.quarantine_due),
+        intents_outbound=_figure(board.intents_outbound),
+        destinations=[
+            DestinationFigure(
+                code=code,
+                name_zh=region.name_zh if region else code,
+                name_en=region.name_en if region else code,
+                figure=_figure(figure),
+            )
+            for region, code, figure in board.destinations
+        ],
+        labour=LabourFigures(**{k: _figure(v) for k, v in board.labour.items()}),
+        cases_open=_figure(board.cases_open),
+        cases_unassigned=_figure(board.cases_unassigned),
     )

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.checkpoints.schemas import RegionBrief
+from app.validation import IdNumber
 
 ComplaintKind = Literal["refused_entry", "refused_exit", "extra_demands", "other"]
 CaseState = Literal["open", "closed"]
@@ -109,6 +110,7 @@ class CaseQuery(PageQuery):
     source: CaseSource | None = None
     checkpoint_id: int | None = Field(None, ge=1, le=2**31 - 1)
     mine: bool = Field(False, description="Only cases assigned to me.")
+    unassigned: bool = Field(False, description="Only cases nobody is handling yet.")
     from_: date | None = Field(None, alias="from", description="Incident day from (local).")
     to: date | None = Field(None, description="Incident day to (local).")
 
@@ -238,3 +240,161 @@ class RankingOut(BaseModel):
     last_week: WeekSpan
     total: int
     items: list[RankedUnit]
+
+
+# -- gate lookups ---------------------------------------------------------------------------
+
+
+class LookupIn(Strict):
+    """The ID number travels in the body (never in a URL, so no log holds it)."""
+
+    checkpoint_id: int = Field(ge=1, le=2**31 - 1)
+    id_number: IdNumber = Field(examples=["430702199001011234"])
+    method: Literal["typed", "scanned"] = "typed"
+
+
+class LookupOut(BaseModel):
+    """Colour and validity with the masked name: nothing of the history."""
+
+    lookup_id: int
+    status: Literal["green", "yellow", "red"] | None = Field(
+        description="None: registered, but has never declared."
+    )
+    status_text: str | None
+    valid: bool
+    valid_until: datetime | None
+    name_masked: str | None
+
+
+class LookupQuery(PageQuery):
+    region: str | None = Field(None, max_length=20)
+    checkpoint_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    volunteer_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    outcome: Literal["found", "not_found", "no_status", "outside_county"] | None = None
+    from_: date | None = Field(None, alias="from", description="Local day from.")
+    to: date | None = Field(None, description="Local day to (included).")
+
+
+class LookupLogOut(BaseModel):
+    id: int
+    at: datetime
+    checkpoint_id: int
+    checkpoint_name: str
+    volunteer: PersonBrief
+    method: Literal["typed", "scanned"]
+    outcome: Literal["found", "not_found", "no_status", "outside_county"]
+    subject_name_masked: str | None
+    status: str | None
+
+
+class LookupPage(BaseModel):
+    items: list[LookupLogOut]
+    next_cursor: str | None
+
+
+# -- the dashboard and the lists behind it --------------------------------------------------
+
+ScanFilter = Literal["all", "valid", "invalid", "admitted", "refused", "refused_valid", "undecided"]
+
+
+class ScanQuery(PageQuery):
+    region: str | None = Field(None, max_length=20)
+    checkpoint_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    from_: date | None = Field(None, alias="from", description="Local day (default today).")
+    to: date | None = Field(None, description="Local day, included (default today).")
+    filter: ScanFilter = "all"
+
+
+class ScanOut(BaseModel):
+    id: int
+    checkpoint_id: int
+    checkpoint_name: str
+    scanned_at: datetime
+    day: date
+    valid: bool
+    reason: str
+    kind: str | None
+    status: str | None
+    decision: Literal["admit", "refuse"] | None
+    refusal_reason: str | None
+    flagged: bool
+
+
+class ScanPage(BaseModel):
+    items: list[ScanOut]
+    next_cursor: str | None
+
+
+class PeopleQuery(PageQuery):
+    region: str | None = Field(None, max_length=20)
+    status: Literal["green", "yellow", "red"] | None = None
+
+
+class PersonStatusOut(BaseModel):
+    user_id: int
+    name_masked: str | None
+    region: RegionBrief | None
+    status: Literal["green", "yellow", "red"]
+    updated_at: datetime
+
+
+class PeoplePage(BaseModel):
+    items: list[PersonStatusOut]
+    next_cursor: str | None
+
+
+class DashboardQuery(BaseModel):
+    region: str | None = Field(None, max_length=20, description="Default: my whole region.")
+
+
+class Figure(BaseModel):
+    value: int
+    list: str = Field(description="The API list behind the figure (all its pages).")
+    sum: str | None = Field(
+        None, description="The list's field that adds up to the figure; none: its rows count."
+    )
+
+
+class ScanFigures(BaseModel):
+    all: Figure
+    valid: Figure
+    invalid: Figure
+    admitted: Figure
+    refused: Figure
+    refused_valid: Figure
+    undecided: Figure
+
+
+class ColourFigures(BaseModel):
+    green: Figure
+    yellow: Figure
+    red: Figure
+
+
+class DestinationFigure(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    figure: Figure
+
+
+class LabourFigures(BaseModel):
+    demand: Figure
+    open_positions: Figure
+    supply_local: Figure
+    supply_outbound: Figure
+
+
+class DashboardOut(BaseModel):
+    region: RegionBrief
+    today: date
+    week_start: date
+    scans_today: ScanFigures
+    scans_week: ScanFigures
+    colours: ColourFigures
+    quarantine_due: Figure
+    intents_outbound: Figure
+    destinations: list[DestinationFigure]
+    labour: LabourFigures
+    cases_open: Figure
+    cases_unassigned: Figure

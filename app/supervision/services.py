@@ -246,6 +246,7 @@ def cases_in_scope(
     checkpoint_id: int | None = None,
     day_from: date | None = None,
     day_to: date | None = None,
+    unassigned: bool = False,
 ) -> Select:
     """Cases of the villages an official oversees (optionally one region of theirs)."""
     scope = scope_of(actor)
@@ -263,6 +264,8 @@ def cases_in_scope(
         stmt = stmt.where(SupervisionCase.assignee_id == assignee_id)
     if checkpoint_id is not None:
         stmt = stmt.where(SupervisionCase.checkpoint_id == checkpoint_id)
+    if unassigned:
+        stmt = stmt.where(SupervisionCase.assignee_id.is_(None))
     if day_from is not None:
         stmt = stmt.where(SupervisionCase.day >= day_from)
     if day_to is not None:
