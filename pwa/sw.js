@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v16';
+const VERSION = 'v17';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 

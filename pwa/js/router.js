@@ -104,6 +104,8 @@ async function resolve() {
     return undefined;
   }
   if (id !== navigationId) return undefined; // a later navigation won
+  // Sign-in state may have changed while the view loaded (GET /me answered 401): check again.
+  if (guard(found.route, path, query)) return resolve();
 
   if (current && current.view.destroy) current.view.destroy();
   const ctx = { route: found.route, params: found.params, query, path, update: refresh };
