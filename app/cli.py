@@ -39,6 +39,9 @@ def register_commands(app: Flask) -> None:
     @click.option("--due", default=10, show_default=True, help="Quarantine cases due for release.")
     @click.option("--scans", default=500, show_default=True, help="Checkpoint scans (last 7 days).")
     @click.option(
+        "--transport-batches", default=2, show_default=True, help="Point-to-point batches."
+    )
+    @click.option(
         "--seed", default=1, show_default=True, help="Random seed (same seed, same data)."
     )
     @click.option("--if-empty", is_flag=True, help="Do nothing if the database has users.")
@@ -51,6 +54,7 @@ def register_commands(app: Flask) -> None:
         cases: int,
         due: int,
         scans: int,
+        transport_batches: int,
         seed: int,
         if_empty: bool,
     ) -> None:
@@ -70,6 +74,7 @@ def register_commands(app: Flask) -> None:
             "intents": {"intents": intents},
             "quarantine": {"cases": cases, "due": due},
             "checkpoints": {"scans": scans},
+            "transport": {"batches": transport_batches},
         }
         for domain, options in sizes.items():
             demo = domain_module(domain, "demo")
