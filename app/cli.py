@@ -45,6 +45,9 @@ def register_commands(app: Flask) -> None:
         "--test-batches", default=40, show_default=True, help="Nucleic-acid test batches."
     )
     @click.option(
+        "--transport-batches", default=2, show_default=True, help="Point-to-point batches."
+    )
+    @click.option(
         "--seed", default=1, show_default=True, help="Random seed (same seed, same data)."
     )
     @click.option("--if-empty", is_flag=True, help="Do nothing if the database has users.")
@@ -59,6 +62,7 @@ def register_commands(app: Flask) -> None:
         scans: int,
         complaints: int,
         test_batches: int,
+        transport_batches: int,
         seed: int,
         if_empty: bool,
     ) -> None:
@@ -88,6 +92,7 @@ def register_commands(app: Flask) -> None:
             "supervision": {"complaints": complaints},  # after checkpoints: counts their scans
             "subsidies": {"batches": test_batches},
             "publicity": {},
+            "transport": {"batches": transport_batches},
         }
         for domain, options in sizes.items():
             demo = domain_module(domain, "demo")

@@ -119,7 +119,15 @@ def _local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def shown_passengers(trip: Trip) -> list[Passenger]:
-    return [p for p in trip.passengers if p.state != "removed"]
+    """The trip's passengers but those whose seat was given back, with their users loaded in
+    one query (a manifest reads every passenger's name)."""
+    shown = [p for p in trip.passengers if p.state != "removed"]
+    missing = [p.user_id for p in shown if "user" not in p.__dict__]
+    if missing:
+        from app.accounts.models import User
+
+        list(db.session.scalars(select(User).where(User.id.in_(missing))))  # into the identity map
+    return shown
 
 
 COLUMNS_ZH = (

@@ -37,6 +37,7 @@ from app.transport.models import BoardingScan, Passenger, RequestWorker, Transpo
 register_messages(
     {
         "timeline.card": ("健康码：{from_word}→{to_word}", "Health card: {from_word} → {to_word}"),
+        "timeline.card_first": ("首次申报健康信息：{to_word}", "First declaration: {to_word}"),
         "timeline.intent": (
             "务工意向：{action}（{destination}）",
             "Intent: {action} ({destination})",
@@ -144,9 +145,9 @@ def _card_changes(worker: User, locale: str) -> list[Entry]:
             r.changed_dt,
             "card",
             message(
-                "timeline.card",
+                "timeline.card" if r.from_status else "timeline.card_first",
                 locale,
-                from_word=_word(COLOUR_WORDS, r.from_status, locale) if r.from_status else "-",
+                from_word=_word(COLOUR_WORDS, r.from_status, locale) if r.from_status else "",
                 to_word=_word(COLOUR_WORDS, r.to_status, locale),
             ),
             None,

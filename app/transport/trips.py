@@ -352,9 +352,18 @@ def _seat(trip: Trip, workers: Sequence[RequestWorker], now: datetime) -> list[P
     except IntegrityError:
         # Another planner seated one of these people (or took the seat) a moment ago.
         raise Conflict("passenger_booked") from None
+    phones = phones_of([p.user_id for p in made])
     for passenger in made:
-        queue_sms(passenger.user.phone, seat_text(trip, passenger))
+        queue_sms(phones.get(passenger.user_id), seat_text(trip, passenger))
     return made
+
+
+def phones_of(user_ids: Sequence[int]) -> dict[int, str | None]:
+    """Phone numbers by user, in one query (not one lazy load per passenger)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.phone).where(User.id.in_(list(user_ids))))
+    return dict(rows.all())
 
 
 def _chosen(request: TransportRequest, worker_ids: Sequence[int] | None) -> list[RequestWorker]:
@@ -499,9 +508,10 @@ def update_trip(
     if {"departure_dt", "arrival_due_dt"} & changed.keys():
         _free_vehicle(trip)
         _book_vehicle(trip, trip_days(trip.departure_dt, trip.arrival_due_dt))
+    phones = phones_of([p.user_id for p in trip.passengers if p.state == "booked"])
     for passenger in trip.passengers:
         if passenger.state == "booked":
-            queue_sms(passenger.user.phone, seat_text(trip, passenger, changed=True))
+            queue_sms(phones.get(passenger.user_id), seat_text(trip, passenger, changed=True))
     add_event(trip.request, "trip_changed", actor=actor, trip=trip, detail=changed, now=now)
     _audit("trip_changed", trip, actor, fields=sorted(changed))
     db.session.flush()
@@ -560,11 +570,12 @@ def cancel_trip(
         raise ValidationFailed(errors=[{"field": "reason", "code": "reason_required"}])
     trip.state = "cancelled"
     trip.cancelled_by_id, trip.cancel_reason = actor.id, reason
+    phones = phones_of([p.user_id for p in trip.passengers if p.state == "booked"])
     for passenger in trip.passengers:
         if passenger.state == "booked":
             passenger.state = "removed"
             queue_sms(
-                passenger.user.phone,
+                phones.get(passenger.user_id),
                 f"【返岗服务】您 {_local_text(trip.departure_dt)} 的点对点专车"
                 f"（{trip.vehicle.plate}）已取消。原因：{reason}",
             )

@@ -53,3 +53,28 @@ def other_official(app):
     from tests.factories import make_user
 
     return make_user(roles=("official",), region_code="430703", username="dingcheng-official")
+
+
+@pytest.fixture
+def setup(employer, staff, wuling_official):
+    """A trip with 3 green passengers and one red, each holding a phone card."""
+    from app.cards.services import issue
+    from app.extensions import db
+    from tests.transport.factories import crew, make_request, make_trip, make_workers
+
+    greens = make_workers(employer, 3)
+    red = make_workers(employer, 1, status="red")[0]
+    batch = make_request(employer, staff, greens + [red], approve_by=wuling_official)
+    escort, medic = crew()
+    trip = make_trip(staff, batch, escort, medic)
+    cards = {w.id: issue(w, "card").card_id for w in greens + [red]}
+    db.session.commit()
+    by_user = {p.user_id: p.id for p in trip.passengers}
+    return {
+        "trip": trip.id,
+        "request": batch.id,
+        "escort": escort,
+        "medic": medic,
+        "greens": [(by_user[w.id], cards[w.id]) for w in greens],
+        "red": (by_user[red.id], cards[red.id]),
+    }

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
-from app.cards.services import issue
 from app.extensions import db
 from app.transport.models import BoardingScan, Passenger
 from tests.transport.conftest import T0
@@ -19,27 +18,6 @@ from tests.transport.factories import crew, departure, make_request, make_trip, 
 
 SMALL = {"TRANSPORT_MIN_BATCH": 3}  # a batch of a few people keeps these tests short
 small_app = pytest.mark.parametrize("app", [SMALL], indirect=True)
-
-
-@pytest.fixture
-def setup(employer, staff, wuling_official):
-    """A trip with 3 green passengers and one red, each holding a phone card."""
-    greens = make_workers(employer, 3)
-    red = make_workers(employer, 1, status="red")[0]
-    batch = make_request(employer, staff, greens + [red], approve_by=wuling_official)
-    escort, medic = crew()
-    trip = make_trip(staff, batch, escort, medic)
-    cards = {w.id: issue(w, "card").card_id for w in greens + [red]}
-    db.session.commit()
-    by_user = {p.user_id: p.id for p in trip.passengers}
-    return {
-        "trip": trip.id,
-        "request": batch.id,
-        "escort": escort,
-        "medic": medic,
-        "greens": [(by_user[w.id], cards[w.id]) for w in greens],
-        "red": (by_user[red.id], cards[red.id]),
-    }
 
 
 def verdict(card_id: str, status: str = "green") -> dict:

@@ -204,13 +204,13 @@ export default function createTransportBoardView(ctx) {
           <div class="app-tp-card__meta">${t('scan.outbox')}<span data-testid="tp-outbox">${counts.pending}</span>
             ${counts.pending && !navigator.onLine ? t('scan.outbox_offline') : ''}</div>
         </div>
+        ${panel ? doorPanel() : nothing}
         <video id="tp-video" class="app-tp-video" muted playsinline autoplay></video>
         ${cameraOn ? nothing : html`<div class="app-tp-form"><button type="button" class="weui-btn weui-btn_primary" id="tp-camera" @click=${startCamera}>${t('scan.start')}</button></div>`}
         <form class="app-tp-form" @submit=${(e) => { e.preventDefault(); if (manual.trim()) handleCode(manual.trim()); manual = ''; }}>
           <textarea id="tp-manual" rows="2" placeholder=${t('scan.manual_placeholder')} .value=${manual} @input=${(e) => { manual = e.target.value; }}></textarea>
           <button type="submit" class="weui-btn weui-btn_default weui-btn_mini">${t('scan.manual_verify')}</button>
         </form>
-        ${panel ? doorPanel() : nothing}
         <div class="weui-cells__title">${t('transport.manifest')}</div>
         <div data-testid="tp-door-list">${(list ? list.passengers : []).map((p) => html`<div class="app-tp-line" data-state=${p.state}>
           <span class="app-tp-line__seat">${p.seat}</span>

@@ -9,7 +9,7 @@ import { beijingDayIn } from '../beijing.js';
 import { t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { loading } from '../ui.js';
-import { ensureStylesheet, fieldErrors } from './transport-shared.js';
+import { ensureStylesheet } from './transport-shared.js';
 
 export default function createTransportNewView(ctx) {
   ensureStylesheet();
@@ -24,7 +24,7 @@ export default function createTransportNewView(ctx) {
   let minimum = 50;
   const picked = new Set();
   let problem = null;
-  let errors = {};
+  let errors = [];
 
   api.get('/transport/candidates').then((body) => {
     people = body.items;
@@ -37,27 +37,40 @@ export default function createTransportNewView(ctx) {
     ctx.update();
   }
 
-  async function submit(event) {
-    event.preventDefault();
-    problem = null;
-    errors = {};
-    const body = {
-      origin_code: form.origin_code.trim(),
-      window_start: form.window_start,
-      window_end: form.window_end,
-      workers: [...picked].map((id) => ({ user_id: id })),
-    };
+  function common() {
+    const body = { origin_code: form.origin_code.trim(), window_start: form.window_start, window_end: form.window_end };
     if (form.destination_address.trim()) body.destination_address = form.destination_address.trim();
     if (form.note.trim()) body.note = form.note.trim();
+    return body;
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    send('/transport/requests', { ...common(), workers: [...picked].map((id) => ({ user_id: id })) });
+  }
+
+  /** A list from a spreadsheet (CSV or XLSX): every line valid, or nothing changes. */
+  function upload(event) {
+    const file = event.target.files && event.target.files[0];
+    event.target.value = '';
+    if (!file) return;
+    const reader = new FileReader();
+    reader.onload = () => send('/transport/requests/upload', { ...common(), filename: file.name, content_base64: String(reader.result) });
+    reader.readAsDataURL(file);
+  }
+
+  async function send(path, body) {
+    problem = null;
+    errors = [];
     const done = loading();
     try {
-      const made = await api.post('/transport/requests', body);
+      const made = await api.post(path, body);
       done();
       navigate(`/transport/requests/${made.items[0].id}`);
     } catch (err) {
       done();
       problem = err.detail;
-      errors = fieldErrors(err);
+      errors = err.errors || [];
       ctx.update();
     }
   }
@@ -96,9 +109,14 @@ export default function createTransportNewView(ctx) {
             </label>`)}
           </div>
         </div>
+        <div class="app-tp-form">
+          <label for="tp-file">${t('transport.upload')}</label>
+          <input id="tp-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" @change=${upload}>
+          <p class="weui-cells__tips">${t('transport.upload_tip')}</p>
+        </div>
         ${problem
           ? html`<div class="app-tp-error" role="alert" data-testid="tp-problem">${problem}
-              ${Object.values(errors).slice(0, 5).map((m) => html`<div>${m}</div>`)}</div>`
+              ${errors.slice(0, 8).map((e) => html`<div>${e.line ? t('transport.line', { n: e.line }) : ''}${e.message}</div>`)}</div>`
           : nothing}
         <div class="app-tp-form"><button type="submit" class="weui-btn weui-btn_primary" id="tp-submit">${t('transport.submit')}</button></div>
       </form>`;
