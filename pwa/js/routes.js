@@ -57,6 +57,14 @@ export const routes = [
   { path: '/recruit/labour', view: () => import('./views/recruit-labour.js'), title: 'recruit.labour_title', roles: ['official', 'admin'] },
   { path: '/ledger', view: () => import('./views/ledger-board.js'), title: 'ledger.title', roles: ['official', 'admin'] },
   { path: '/ledger/people', view: () => import('./views/ledger-people.js'), title: 'ledger.people_title', roles: ['official', 'admin'] },
+  { path: '/complain', view: () => import('./views/supervision-complain.js'), title: 'supervision.complain.title', roles: ['worker'] },
+  { path: '/complaints', view: () => import('./views/supervision-mine.js'), title: 'supervision.mine.title', roles: ['worker'] },
+  { path: '/gate-lookup', view: () => import('./views/supervision-lookup.js'), title: 'supervision.lookup.title', roles: ['volunteer'] },
+  { path: '/supervision/dashboard', view: () => import('./views/supervision-dashboard.js'), title: 'supervision.dash.title', roles: ['official', 'admin'] },
+  { path: '/supervision/ranking', view: () => import('./views/supervision-ranking.js'), title: 'supervision.rank.title', roles: ['official', 'admin'] },
+  { path: '/supervision/list', view: () => import('./views/supervision-list.js'), title: 'supervision.list.scans', roles: ['official', 'admin'] },
+  { path: '/supervision/cases', view: () => import('./views/supervision-cases.js'), title: 'supervision.cases.title', roles: ['official', 'admin'] },
+  { path: '/supervision/cases/:id', view: () => import('./views/supervision-case.js'), title: 'supervision.case.title', roles: ['official', 'admin'] },
 ];
 
 export const DEFAULT_PATH = '/home';
