@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v17';
+const VERSION = 'v18';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -144,6 +144,16 @@ const SHELL_FILES = [
   '/js/views/transport-shared.js',
   '/js/views/transport-timeline.js',
   '/js/views/transport-trip.js',
+  '/css/supervision.css',
+  '/js/views/supervision-case.js',
+  '/js/views/supervision-cases.js',
+  '/js/views/supervision-complain.js',
+  '/js/views/supervision-dashboard.js',
+  '/js/views/supervision-list.js',
+  '/js/views/supervision-lookup.js',
+  '/js/views/supervision-mine.js',
+  '/js/views/supervision-ranking.js',
+  '/js/views/supervision-shared.js',
 ];
 
 const NETWORK_ONLY = ['/api/', '/.well-known/'];

@@ -71,6 +71,14 @@ export const routes = [
   { path: '/transport/requests/:id', view: () => import('./views/transport-request.js'), title: 'transport.request_title' },
   { path: '/transport/trips/:id', view: () => import('./views/transport-trip.js'), title: 'transport.trip_title' },
   { path: '/transport/trips/:id/board', view: () => import('./views/transport-board.js'), title: 'transport.board' },
+  { path: '/complain', view: () => import('./views/supervision-complain.js'), title: 'supervision.complain.title', roles: ['worker'] },
+  { path: '/complaints', view: () => import('./views/supervision-mine.js'), title: 'supervision.mine.title', roles: ['worker'] },
+  { path: '/gate-lookup', view: () => import('./views/supervision-lookup.js'), title: 'supervision.lookup.title', roles: ['volunteer'] },
+  { path: '/supervision/dashboard', view: () => import('./views/supervision-dashboard.js'), title: 'supervision.dash.title', roles: ['official', 'admin'] },
+  { path: '/supervision/ranking', view: () => import('./views/supervision-ranking.js'), title: 'supervision.rank.title', roles: ['official', 'admin'] },
+  { path: '/supervision/list', view: () => import('./views/supervision-list.js'), title: 'supervision.list.scans', roles: ['official', 'admin'] },
+  { path: '/supervision/cases', view: () => import('./views/supervision-cases.js'), title: 'supervision.cases.title', roles: ['official', 'admin'] },
+  { path: '/supervision/cases/:id', view: () => import('./views/supervision-case.js'), title: 'supervision.case.title', roles: ['official', 'admin'] },
 ];
 
 export const DEFAULT_PATH = '/home';
