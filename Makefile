@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: run run-https test test-sqlite test-postgres lint format install install-dev browser clean
+## Production: gunicorn with gunicorn.conf.py (workers from the CPU count; see docs/deploy.md).
+## Set DATABASE_URL, REDIS_URL, SECRET_KEY, KEYS_DIR first; migrations run before the workers start.
+serve: install
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+.PHONY: serve run run-https test test-sqlite test-postgres lint format install install-dev browser clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
