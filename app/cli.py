@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from sqlalchemy import func, select
@@ -100,6 +102,22 @@ def register_commands(app: Flask) -> None:
                 counts.update(demo.load_demo(rng, **options))
                 db.session.commit()
         click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(target: Path) -> None:
+        """Copy the SQLite database to TARGET while the app keeps serving (PostgreSQL: pg_dump)."""
+        from app.backup import BackupUnsupported, backup_sqlite
+
+        try:
+            size = backup_sqlite(app.config["SQLALCHEMY_DATABASE_URI"], target)
+        except BackupUnsupported:
+            raise click.ClickException(
+                "the database is PostgreSQL: use pg_dump -Fc (docs/deploy.md, backups)"
+            ) from None
+        except FileExistsError:
+            raise click.ClickException(f"{target} exists; choose a new file") from None
+        click.echo(f"backed up to {target} ({size} bytes); keep KEYS_DIR and uploads too")
 
     @app.cli.command("load-regions")
     def load_regions() -> None:
