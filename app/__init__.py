@@ -79,7 +79,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from app import ratelimit, security, sms
+    from app import metrics, ratelimit, security, sms
     from app.accounts.models import User
     from app.extensions import db, login_manager, migrate
 
@@ -91,6 +91,7 @@ def init_extensions(app: Flask) -> None:
     ratelimit.init_app(app)
     sms.init_app(app)
     security.init_app(app)
+    metrics.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -104,7 +105,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import health, pwa
+    from app import health, metrics, pwa
     from app.api import API_PREFIX, RowIdConverter
     from app.api.openapi import bp as openapi
     from app.cards.wellknown import bp as wellknown
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
             app.register_blueprint(pages.bp)
     app.register_blueprint(openapi, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)  # /metrics, for Prometheus (not public)
     app.register_blueprint(wellknown)
     app.register_blueprint(placecode)  # /c/<token>: the URL printed on checkpoint posters
     app.register_blueprint(pwa.bp)

@@ -8,6 +8,7 @@ from app.cards import signing
 from app.cards.schemas import SchemaProblemOut, VerifyOut
 from app.cards.services import STATUS_WORDS
 from app.credentials import verify
+from app.metrics import VERDICTS
 
 REASON_WORDS = {
     "ok": ("有效", "Valid"),
@@ -64,6 +65,7 @@ def verify_code(qr: str, now: datetime, locale: str) -> VerifyOut:
     # The cached trust store carries our revocations (see signing.trust_store).
     result = verify(qr, signing.trust_store(now), now)
     reason = result.reason
+    VERDICTS.labels("server", reason).inc()
     card = result.card if result.valid or reason in ("expired", "revoked") else None
     valid = result.valid
     en = locale == "en"

@@ -10,6 +10,7 @@ item, "rejected" (with a code) that resending it will never help.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -157,11 +158,23 @@ def ingest(actor: User, items: Sequence[Any], now: datetime) -> dict[str, Any]:
             checkins.append((index, item))
     if scans:
         _ingest_scans(actor, scans, now, batch)
+        _observe(scans, now)
     if decisions:
         _ingest_decisions(actor, decisions, now, batch)
     if checkins:
         _ingest_checkins(actor, checkins, now, batch)
     return batch.summary()
+
+
+def _observe(scans: list[tuple[int, ScanItem]], now: datetime) -> None:
+    """The device verifiers' verdicts by reason, and how long scans waited in outboxes."""
+    from app.metrics import OUTBOX_LAG, VERDICTS
+
+    reasons = Counter(item.verdict["reason"] for _, item in scans)
+    for reason, count in reasons.items():
+        VERDICTS.labels("device", reason).inc(count)
+    for _, item in scans:
+        OUTBOX_LAG.observe(max(0.0, (now - client_time(item.scanned_at, now)).total_seconds()))
 
 
 def _first_of_each(entries: list[tuple[int, Any]], batch: Batch) -> list[tuple[int, Any]]:
