@@ -103,6 +103,27 @@ def register_commands(app: Flask) -> None:
                 db.session.commit()
         click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
+    @app.cli.command("retention-purge")
+    @click.option("--days", type=int, default=None, help="Keep this many days (RETENTION_DAYS).")
+    def retention_purge(days: int | None) -> None:
+        """Delete personal records older than the retention period; aggregates stay."""
+        from datetime import timedelta
+
+        from app import DOMAINS
+        from app.timeutil import utcnow
+
+        keep = app.config["RETENTION_DAYS"] if days is None else days
+        if keep < 1:
+            raise click.ClickException("--days must be at least 1")
+        cutoff = utcnow() - timedelta(days=keep)
+        purged: dict[str, int] = {}
+        for domain in DOMAINS:
+            retention = domain_module(domain, "retention")
+            if retention is not None:
+                purged.update(retention.purge_before(cutoff))
+        db.session.commit()
+        click.echo(f"kept {keep} days; " + " ".join(f"{k}={v}" for k, v in sorted(purged.items())))
+
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
     def backup(target: Path) -> None:

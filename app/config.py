@@ -88,6 +88,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SUPERVISION_PHOTO_DIR": env.get(
             "SUPERVISION_PHOTO_DIR", str(instance_path / "uploads" / "supervision")
         ),
+        # Days scans, check-ins, gate lookups and boarding scans are kept (flask retention-purge)
+        "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "28")),
         # Prometheus scrapes /metrics with this bearer token (else only an admin may read it)
         "METRICS_TOKEN": env.get("METRICS_TOKEN"),
         "PAGE_SIZE_DEFAULT": 20,
