@@ -9,8 +9,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, json
-from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from flask import Flask, Response, g, json, request
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StatementError,
+)
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError
@@ -118,6 +124,24 @@ def register_problem_handlers(app: Flask) -> None:
             return problem(500, "internal_error")
         log.warning("concurrent change refused", extra={"error_type": "IntegrityError"})
         return problem(409, "concurrent_change")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: Exception) -> Response:
+        # The server restarting, the network to it gone, SQLite busy past its timeout: the
+        # request changed nothing; say so and when to try again. The pool's pre-ping gives
+        # the next request a fresh connection, so the app recovers without a restart.
+        from app.extensions import db
+        from app.i18n import best_locale
+
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is what failed
+            log.warning("rollback with the database unavailable failed")
+        if "locale" not in g:  # not from the signed-in user: that needs the database
+            g.locale = best_locale(request.headers.get("Accept-Language"))
+        log.warning("database unavailable", extra={"error_type": type(error).__name__})
+        return problem(503, "database_unavailable", headers={"Retry-After": "5"})
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(StatementError)
