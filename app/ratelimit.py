@@ -7,6 +7,7 @@ decorator that re-evaluated its limits on every request cost more than half of i
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -27,11 +28,46 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+# With Redis down, each process counts in its own memory until Redis answers again (retried
+# every RETRY_SECONDS): the limits still bite, per process instead of across the city, and
+# the service keeps answering. Refusing everyone would close every checkpoint's verifier;
+# counting nothing would open the login and SMS limits to brute force. docs/deploy.md.
+RETRY_SECONDS = 30
+log = logging.getLogger("app.ratelimit")
+
+
+class Limiter:
+    """The configured storage, with a per-process memory fallback while it is unreachable."""
+
+    def __init__(self, uri: str) -> None:
+        self.shared = FixedWindowRateLimiter(storage_from_string(uri))
+        self.local = FixedWindowRateLimiter(storage_from_string("memory://"))
+        self.remote = not uri.startswith("memory://")
+        self.down_until = 0.0
+
+    def _call(self, method: str, *args: object) -> object:
+        if self.remote and time.monotonic() >= self.down_until:
+            try:
+                return getattr(self.shared, method)(*args)
+            except Exception as exc:  # noqa: BLE001 - redis-py and limits raise several types
+                self.down_until = time.monotonic() + RETRY_SECONDS
+                log.warning(
+                    "rate-limit storage unreachable; counting in this process",
+                    extra={"error_type": type(exc).__name__},
+                )
+        return getattr(self.local if self.remote else self.shared, method)(*args)
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return bool(self._call("hit", item, *identifiers))
+
+    def get_window_stats(self, item: RateLimitItem, *identifiers: str):  # noqa: ANN201
+        return self._call("get_window_stats", item, *identifiers)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions[EXTENSION] = FixedWindowRateLimiter(storage)
+    app.extensions[EXTENSION] = Limiter(app.config["RATELIMIT_STORAGE_URI"])
 
 
 @lru_cache(maxsize=64)
@@ -55,7 +91,7 @@ class RateLimit:
         app = current_app
         if not app.config["RATELIMIT_ENABLED"]:
             return
-        strategy: FixedWindowRateLimiter = app.extensions[EXTENSION]
+        strategy: Limiter = app.extensions[EXTENSION]
         item = _item(app.config[self.setting])
         key = self.key()
         if strategy.hit(item, self.scope, key):

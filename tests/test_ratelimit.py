@@ -100,3 +100,30 @@ def test_behind_one_proxy_each_caller_has_its_own_count(client):
 def test_without_a_trusted_proxy_the_header_cannot_pick_a_new_address(client):
     statuses = [_otp_from(client, f"10.2.0.{i}", f"1391234561{i}") for i in range(3)]
     assert statuses == [202, 202, 429]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again when the block ends: nothing listens
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{_closed_port()}/0",
+            "VERIFY_RATE": "3 per minute",
+        }
+    ],
+    indirect=True,
+)
+def test_with_redis_down_the_app_serves_and_limits_per_process(app, caplog):
+    """The documented fallback: counting in this process's memory, never failing open or shut."""
+    client = app.test_client()
+    answers = [client.post("/api/v1/verify", json={"qr": "x"}).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert any("rate-limit storage unreachable" in r.getMessage() for r in caplog.records)
