@@ -1,5 +1,11 @@
-"""WSGI entry point: `gunicorn wsgi:app` or `flask --app wsgi run`."""
+"""WSGI entry point: `gunicorn wsgi:app` or `flask --app wsgi run`.
+
+FANGANG_INSTANCE_PATH names the instance folder (generated secrets, the SMS outbox of the
+console backend, invoices); by default it is `instance/` beside the code.
+"""
+
+import os
 
 from app import create_app
 
-app = create_app()
+app = create_app(instance_path=os.environ.get("FANGANG_INSTANCE_PATH") or None)

@@ -79,7 +79,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from app import metrics, ratelimit, security, sms
+    from app import generations, metrics, ratelimit, security, sms
     from app.accounts.models import User
     from app.extensions import db, login_manager, migrate
 
@@ -89,6 +89,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     ratelimit.init_app(app)
+    generations.init_app(app)
     sms.init_app(app)
     security.init_app(app)
     metrics.init_app(app)

@@ -44,6 +44,9 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Shared caches (app/generations.py): how often a process looks for another's change.
+        "REDIS_URL": redis_url,
+        "GENERATION_CHECK_SECONDS": float(env.get("GENERATION_CHECK_SECONDS", "1")),
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: the header is ignored,
         # so a client cannot pick its own address for the per-address rate limits).
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
@@ -85,6 +88,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         # supervision: complaints per worker, gate lookups per volunteer, where photos are kept
         "SUPERVISION_COMPLAINT_RATE": env.get("SUPERVISION_COMPLAINT_RATE", "10 per hour"),
         "GATE_LOOKUP_RATE": env.get("GATE_LOOKUP_RATE", "60 per hour"),
+        # Uploads: on storage every app host shares when there are several (docs/deploy.md).
+        "SUBSIDY_INVOICE_DIR": env.get("SUBSIDY_INVOICE_DIR"),
         "SUPERVISION_PHOTO_DIR": env.get(
             "SUPERVISION_PHOTO_DIR", str(instance_path / "uploads" / "supervision")
         ),

@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from app import generations
 from app.credentials import KeyRing, Signer, TrustEntry, TrustStore, build_revocation_list
 from app.credentials import build_trust_list as sign_trust_list
 from app.errors import DomainError
@@ -39,6 +40,7 @@ class SigningUnavailable(DomainError):
 
 
 STORE_TTL_SECONDS = 10.0
+TRUST_GENERATION = "trust-store"
 
 
 @dataclass
@@ -47,7 +49,7 @@ class _Cache:
     signer_stamp: float | None = None
     store: TrustStore | None = None
     store_built: float = 0.0
-    store_stamp: float | None = None
+    store_stamp: tuple[float | None, int | None] | None = None
 
 
 def _cache() -> _Cache:
@@ -138,7 +140,9 @@ def imported_trust_entries() -> list[TrustEntry]:
 def trust_store(now: datetime) -> TrustStore:
     """Our keys and every imported issuer, rebuilt at most every few seconds."""
     cache = _cache()
-    stamp = _ring_stamp()
+    # Another instance's change shows in the shared generation (app/generations.py) within
+    # GENERATION_CHECK_SECONDS; the time-to-live is the bound when there is no Redis.
+    stamp = (_ring_stamp(), generations.current(TRUST_GENERATION))
     fresh = time.monotonic() - cache.store_built < STORE_TTL_SECONDS
     if cache.store is not None and fresh and cache.store_stamp == stamp:
         return cache.store
@@ -146,7 +150,7 @@ def trust_store(now: datetime) -> TrustStore:
     for entry in own_trust_entries(now) + imported_trust_entries():
         store.add_entry(entry)
     # Our revoked cards ride along, so a verification needs no query of its own. A revocation
-    # in this process drops the cache at once; other processes see it within the TTL.
+    # in this process drops the cache at once; other processes follow the shared generation.
     for card_id, expires in _revoked_cards(now):
         store.revoke(bytes.fromhex(card_id), expires)
     with _lock:
@@ -155,7 +159,9 @@ def trust_store(now: datetime) -> TrustStore:
 
 
 def invalidate_trust_store() -> None:
+    """Drop this process's trust store now, and every instance's once the change commits."""
     _cache().store = None
+    generations.bump_after_commit(db.session(), TRUST_GENERATION)
 
 
 def trust_list_document(now: datetime) -> dict:
