@@ -9,18 +9,9 @@ the first pass, PostgreSQL in the second) and the machine's Redis.
 from __future__ import annotations
 
 import json
-import os
-import random
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
@@ -32,139 +23,45 @@ from app.extensions import db
 from tests.cards.test_trust import other_region_card
 from tests.checkpoints.factories import make_checkpoint, make_volunteer, scan_item
 from tests.factories import make_user
+from tests.servers import (
+    REDIS_HOST,
+    REDIS_PORT,
+    Phone,
+    free_port,
+    redis_db,
+    server_env,
+    start_gunicorn,
+    stop,
+    wait_until_up,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 VERIFY_LIMIT = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _redis_db() -> int:
-    """A Redis database of this run's own, emptied, so no other test's counters show."""
-    import redis
-
-    number = random.randint(10, 15)
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number, socket_timeout=2)
-    try:
-        client.flushdb()
-    except redis.RedisError as exc:  # pragma: no cover - the machine's Redis is a given
-        pytest.fail(f"Redis at {REDIS_HOST}:{REDIS_PORT} is required: {exc}")
-    return number
-
-
-class Phone:
-    """One client's cookies, kept by hand: the session cookie is Secure and the test talks
-    plain HTTP on loopback, as the TLS proxy does to the instances."""
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-
-    def call(
-        self,
-        base: str,
-        method: str,
-        path: str,
-        body: object = None,
-        *,
-        csrf: str | None = None,
-    ) -> tuple[int, dict, dict]:
-        headers = {"Accept": "application/json"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        if csrf is not None:
-            headers["X-CSRF-Token"] = csrf
-        request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-        try:
-            response = urllib.request.urlopen(request, timeout=15)
-        except urllib.error.HTTPError as error:
-            response = error
-        with response:
-            for header in response.headers.get_all("Set-Cookie") or []:
-                for name, morsel in SimpleCookie(header).items():
-                    self.cookies[name] = morsel.value
-            raw = response.read()
-            payload = json.loads(raw) if raw else {}
-            return response.status, payload, dict(response.headers)
-
-    def csrf(self, base: str) -> str:
-        return self.call(base, "GET", "/api/v1/auth/csrf")[1]["csrf_token"]
-
-
-def _start(name: str, port: int, env: dict[str, str], folder: Path) -> subprocess.Popen:
-    instance = folder / name
-    instance.mkdir()
-    log = (folder / f"{name}.log").open("w")
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env={
-            **env,
-            "FANGANG_INSTANCE_PATH": str(instance),
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"instance exited: {log.read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)  # starting up: a poll, not a timed assertion
-    pytest.fail(f"instance did not start: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture
 def instances(app, database_url, instance_path, tmp_path) -> Iterator[tuple[str, str]]:
     """Two instances as two hosts would run them: own instance folders, shared secrets, keys,
     database and Redis."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("GUNICORN_", "FLASK_", "FANGANG_"))
-    }
-    env.update(
-        {
-            "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1),
-            "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{_redis_db()}",
-            "SECRET_KEY": "two-instances-shared-secret",
-            # The test's own app hashed the ID numbers of the people it made with this key.
-            "ID_HASH_KEY": app.config["ID_HASH_KEY"],
-            "FANGANG_KEYS_DIR": app.config["KEYS_DIR"],
-            "GUNICORN_WORKERS": "1",
-            "GUNICORN_THREADS": "4",
-            "VERIFY_RATE": f"{VERIFY_LIMIT} per minute",
-            # Look for another instance's change on every request (production: every second).
-            "GENERATION_CHECK_SECONDS": "0",
-        }
+    env = server_env(
+        app,
+        database_url,
+        REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db()}",
+        VERIFY_RATE=f"{VERIFY_LIMIT} per minute",
+        # Look for another instance's change on every request (production: every second).
+        GENERATION_CHECK_SECONDS="0",
     )
-    ports = [_free_port(), _free_port()]
-    processes = [_start(name, port, env, tmp_path) for name, port in zip("ab", ports, strict=True)]
+    ports = [free_port(), free_port()]
+    processes = [
+        start_gunicorn(name, port, env, tmp_path) for name, port in zip("ab", ports, strict=True)
+    ]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for url, process, name in zip(urls, processes, "ab", strict=True):
-            _wait_until_up(url, process, tmp_path / f"{name}.log")
+            wait_until_up(url, process, tmp_path / f"{name}.log")
         yield urls[0], urls[1]
     finally:
         for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+            stop(process)
 
 
 def _sms_code(instance_folder: Path, phone: str) -> str:
