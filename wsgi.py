@@ -4,8 +4,6 @@ FANGANG_INSTANCE_PATH names the instance folder (generated secrets, the SMS outb
 console backend, invoices); by default it is `instance/` beside the code.
 """
 
-import os
-
 from app import create_app
 
-app = create_app(instance_path=os.environ.get("FANGANG_INSTANCE_PATH") or None)
+app = create_app()

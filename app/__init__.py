@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ def create_app(
     test_config: dict[str, Any] | None = None, instance_path: str | None = None
 ) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers, CLI, PWA."""
+    # FANGANG_INSTANCE_PATH: each app host's own folder (docs/deploy.md); else instance/.
+    instance_path = instance_path or os.environ.get("FANGANG_INSTANCE_PATH") or None
     app = Flask(
         __name__, instance_relative_config=True, static_folder=None, instance_path=instance_path
     )
