@@ -27,6 +27,7 @@ DOMAINS = (
     "supervision",
     "subsidies",
     "publicity",
+    "privacy",
 )
 
 
