@@ -238,6 +238,26 @@ INTENT_ACTIONS = {
     "certificate_issued": ("开具健康证明", "certificate issued"),
     "certificate_revoked": ("健康证明作废", "certificate revoked"),
 }
+# The audit actions a worker's own trail holds, in their words (others show as their code).
+AUDIT_ACTIONS = {
+    "privacy.export": ("导出了我的数据", "downloaded my data"),
+    "intent.certificate_issued": ("开具健康证明", "health certificate issued"),
+    "intent.departed": ("登记已出发", "departure recorded"),
+    "intent.departure_undone": ("撤销出发登记", "departure undone"),
+    "intent.proxy_saved": ("工作人员代为登记务工意向", "intent registered by staff"),
+    "job.apply": ("投递求职申请", "applied for a job"),
+    "job.withdraw": ("撤回求职申请", "application withdrawn"),
+    "job.application_status": ("用工单位处理了申请", "the employer decided an application"),
+    "job.applicant_contact": ("用工单位查看了联系电话", "the employer viewed the phone number"),
+    "quarantine.open": ("开始隔离观察", "observation started"),
+    "quarantine.extend": ("隔离观察延长", "observation extended"),
+    "quarantine.check": ("记录隔离期体温", "reading recorded"),
+    "quarantine.update": ("隔离观察信息变更", "observation changed"),
+    "quarantine.referral": ("转诊就医", "referred to medical care"),
+    "quarantine.release": ("解除隔离观察", "observation released"),
+    "quarantine.transfer": ("转送医疗机构", "transferred to hospital"),
+    "supervision.complaint": ("提交被拦截投诉", "complaint filed"),
+}
 PURPOSES = {"login": ("登录验证码", "login code"), "erasure": ("删除确认码", "erasure code")}
 
 
@@ -1009,7 +1029,7 @@ def _audit(user: User, locale: str) -> list[Record]:
     return [
         Record(
             e.at_dt,
-            f"{_when(e.at_dt)} · {e.action}",
+            f"{_when(e.at_dt)} · {_word(AUDIT_ACTIONS, e.action, locale)}",
             {
                 "at": e.at_dt,
                 "action": e.action,

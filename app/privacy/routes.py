@@ -74,14 +74,12 @@ def my_data() -> MyData:
     """Counts of every category and its newest records (names and numbers masked), and the
     erasure preview: possible or not (with the holds: why and until when)."""
     locale = request_locale()
-    full = services.read_all(current_user, locale)
-    preview = _preview(full, locale)
-    shown = services.overview(current_user, locale)
+    views = services.overview(current_user, locale)  # counts are of all records
     return MyData(
         subject=Subject.of(current_user),
-        total=sum(v.count for v in full),
-        categories=[CategoryOut.of(v, locale) for v in shown],
-        erasure=preview,
+        total=sum(v.count for v in views),
+        categories=[CategoryOut.of(v, locale) for v in views],
+        erasure=_preview(views, locale),
     )
 
 
