@@ -28,6 +28,7 @@ DOMAINS = (
     "supervision",
     "subsidies",
     "publicity",
+    "privacy",
 )
 
 

@@ -93,6 +93,10 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SUPERVISION_PHOTO_DIR": env.get(
             "SUPERVISION_PHOTO_DIR", str(instance_path / "uploads" / "supervision")
         ),
+        # A worker's own data (app/privacy): exports, erasure codes and erasure tries per person
+        "PRIVACY_EXPORT_RATE": env.get("PRIVACY_EXPORT_RATE", "5 per hour"),
+        "PRIVACY_CODE_RATE": env.get("PRIVACY_CODE_RATE", "5 per hour"),
+        "PRIVACY_ERASURE_RATE": env.get("PRIVACY_ERASURE_RATE", "10 per hour"),
         # Days scans, check-ins, gate lookups and boarding scans are kept (flask retention-purge)
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "28")),
         # Prometheus scrapes /metrics with this bearer token (else only an admin may read it)

@@ -14,7 +14,7 @@
 // The outbox's Background Sync uploads (js/outbox-core.js registers the 'sync' handler).
 importScripts('/js/outbox-core.js');
 
-const VERSION = 'v18';
+const VERSION = 'v19';
 const CACHE = `shell-${VERSION}`;
 const CACHE_PREFIX = 'shell-';
 
@@ -154,6 +154,8 @@ const SHELL_FILES = [
   '/js/views/supervision-mine.js',
   '/js/views/supervision-ranking.js',
   '/js/views/supervision-shared.js',
+  '/css/privacy.css',
+  '/js/views/privacy.js',
 ];
 
 const NETWORK_ONLY = ['/api/', '/.well-known/'];

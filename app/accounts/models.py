@@ -75,14 +75,22 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
+OTP_PURPOSES = ("login", "erasure")
+
+
 class OtpChallenge(db.Model):
-    """One sent login code: stored hashed, valid for minutes, a handful of attempts."""
+    """One sent one-time code: stored hashed, valid for minutes, a handful of attempts.
+
+    `purpose` keeps codes apart: a login code cannot confirm the erasure of an account
+    (app/privacy) and an erasure code cannot log anyone in.
+    """
 
     __tablename__ = "otp_challenges"
     __table_args__ = (Index("ix_otp_challenges_phone_created", "phone", "created_dt"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(11))
+    purpose: Mapped[str] = mapped_column(String(16), default="login", server_default="login")
     code_hash: Mapped[str] = mapped_column(String(64))
     created_dt: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_dt: Mapped[datetime] = mapped_column(UtcDateTime)

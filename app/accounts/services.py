@@ -25,22 +25,26 @@ from app.sms import send_sms
 from app.timeutil import utcnow
 
 
-def _code_hash(phone: str, code: str) -> str:
+def _code_hash(phone: str, code: str, purpose: str = "login") -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"otp:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+    # Login codes keep their original salt (codes already sent stay valid across an upgrade);
+    # other purposes salt with their name, so one purpose's code never passes for another's.
+    salt = "otp" if purpose == "login" else f"otp-{purpose}"
+    return hmac.new(key, f"{salt}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def id_hash_key() -> bytes:
     return current_app.config["ID_HASH_KEY"].encode()
 
 
-def request_login_code(phone: str, now: datetime | None = None) -> OtpChallenge:
-    """Send a fresh 6-digit code, unless one was sent less than OTP_RESEND_SECONDS ago."""
+def send_code(phone: str, *, purpose: str, text: str, now: datetime | None = None) -> OtpChallenge:
+    """Text a fresh 6-digit code for `purpose` (`text` holds `{code}` and `{minutes}`),
+    unless one for the same purpose was sent less than OTP_RESEND_SECONDS ago."""
     now = now or utcnow()
     config = current_app.config
     latest = db.session.scalars(
         select(OtpChallenge)
-        .where(OtpChallenge.phone == phone)
+        .where(OtpChallenge.phone == phone, OtpChallenge.purpose == purpose)
         .order_by(OtpChallenge.created_dt.desc())
         .limit(1)
     ).first()
@@ -56,29 +60,50 @@ def request_login_code(phone: str, now: datetime | None = None) -> OtpChallenge:
     # Older codes stop working as soon as a new one is sent.
     db.session.execute(
         update(OtpChallenge)
-        .where(OtpChallenge.phone == phone, OtpChallenge.consumed_dt.is_(None))
+        .where(
+            OtpChallenge.phone == phone,
+            OtpChallenge.purpose == purpose,
+            OtpChallenge.consumed_dt.is_(None),
+        )
         .values(consumed_dt=now)
     )
     code = f"{secrets.randbelow(1_000_000):06d}"
     challenge = OtpChallenge(
         phone=phone,
-        code_hash=_code_hash(phone, code),
+        purpose=purpose,
+        code_hash=_code_hash(phone, code, purpose),
         created_dt=now,
         expires_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
     )
     db.session.add(challenge)
     db.session.flush()
-    minutes = config["OTP_TTL_SECONDS"] // 60
-    send_sms(phone, f"【返岗】您的登录验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+    send_sms(phone, text.format(code=code, minutes=config["OTP_TTL_SECONDS"] // 60))
     return challenge
 
 
-def login_with_code(phone: str, code: str, now: datetime | None = None) -> User:
-    """Check a code; on success return the person (a new worker if the number is new)."""
+def request_login_code(phone: str, now: datetime | None = None) -> OtpChallenge:
+    """Send a fresh 6-digit login code, unless one was sent less than OTP_RESEND_SECONDS ago."""
+    return send_code(
+        phone,
+        purpose="login",
+        text="【返岗】您的登录验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。",
+        now=now,
+    )
+
+
+def check_code(phone: str, code: str, *, purpose: str, now: datetime | None = None) -> OtpChallenge:
+    """Consume the newest code sent to `phone` for `purpose` if `code` is it; raise otherwise.
+
+    A wrong code counts against the challenge and is committed even though the request fails.
+    """
     now = now or utcnow()
     challenge = db.session.scalars(
         select(OtpChallenge)
-        .where(OtpChallenge.phone == phone, OtpChallenge.consumed_dt.is_(None))
+        .where(
+            OtpChallenge.phone == phone,
+            OtpChallenge.purpose == purpose,
+            OtpChallenge.consumed_dt.is_(None),
+        )
         .order_by(OtpChallenge.created_dt.desc())
         .limit(1)
     ).first()
@@ -88,7 +113,7 @@ def login_with_code(phone: str, code: str, now: datetime | None = None) -> User:
         raise DomainError("otp_expired")
     if challenge.attempts >= current_app.config["OTP_MAX_ATTEMPTS"]:
         raise DomainError("otp_too_many_attempts")
-    if not hmac.compare_digest(challenge.code_hash, _code_hash(phone, code)):
+    if not hmac.compare_digest(challenge.code_hash, _code_hash(phone, code, purpose)):
         challenge.attempts += 1
         # The failed attempt must count even though the request fails.
         db.session.commit()
@@ -96,6 +121,13 @@ def login_with_code(phone: str, code: str, now: datetime | None = None) -> User:
             raise DomainError("otp_too_many_attempts")
         raise DomainError("otp_invalid")
     challenge.consumed_dt = now
+    return challenge
+
+
+def login_with_code(phone: str, code: str, now: datetime | None = None) -> User:
+    """Check a code; on success return the person (a new worker if the number is new)."""
+    now = now or utcnow()
+    check_code(phone, code, purpose="login", now=now)
     user = db.session.scalars(select(User).where(User.phone == phone)).first()
     if user is None:
         user = User(phone=phone, active=True, locale="zh-CN")

@@ -17,6 +17,7 @@ export const routes = [
   { path: '/login', view: () => import('./views/login.js'), title: 'login.title', public: true },
   { path: '/home', view: () => import('./views/home.js'), title: 'home.title' },
   { path: '/me', view: () => import('./views/me.js'), title: 'me.title' },
+  { path: '/privacy', view: () => import('./views/privacy.js'), title: 'privacy.title', roles: ['worker'] },
   { path: '/card', view: () => import('./views/card.js'), title: 'card.title', roles: ['worker'] },
   { path: '/declare', view: () => import('./views/declare.js'), title: 'declare.title', roles: ['worker'] },
   { path: '/declarations', view: () => import('./views/declare-history.js'), title: 'declare.history_title', roles: ['worker'] },

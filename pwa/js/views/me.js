@@ -1,4 +1,4 @@
-/** Me: masked phone, roles, region, language switch, logout. */
+/** Me: masked phone, roles, region, the worker's own data, language switch, logout. */
 import { html, nothing } from '../html.js';
 import { api } from '../api.js';
 import { t, getLocale, regionName, LOCALES } from '../i18n.js';
@@ -52,6 +52,17 @@ export default function createMeView() {
             <div class="weui-cell__ft">${me.region ? regionName(me.region) : t('me.none')}</div>
           </div>
         </div>
+        ${store.hasRole('worker')
+          ? html`<div class="weui-cells">
+              <a class="weui-cell weui-cell_access app-entry" href="#/privacy" data-testid="my-data-link">
+                <div class="weui-cell__bd">
+                  <p class="app-entry__label">${t('me.my_data')}</p>
+                  <p class="app-entry__desc">${t('me.my_data_desc')}</p>
+                </div>
+                <div class="weui-cell__ft"></div>
+              </a>
+            </div>`
+          : nothing}
         <div class="weui-cells__title" id="lang-title">${t('me.language')}</div>
         <div class="weui-cells weui-cells_radio" role="radiogroup" aria-labelledby="lang-title">
           ${LOCALES.map(
