@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unsupported_media_type": ("请以 JSON 格式提交。", "Send the request body as JSON."),
     "rate_limited": ("操作太频繁，请稍后再试。", "Too many requests; please try again later."),
     "csrf_failed": ("页面已过期，请刷新后重试。", "The page has expired; reload and try again."),
+    "regions_not_loaded": (
+        "统计暂不可用：本服务尚未载入行政区划，请联系管理员。",
+        "Figures are unavailable: this service has not loaded its regions; tell the administrator.",
+    ),
     "database_unavailable": (
         "服务暂时无法访问数据库，请稍后重试，您的操作未被保存。",
         "The service cannot reach its database right now; nothing was saved. Try again shortly.",

@@ -21,6 +21,7 @@ from sqlalchemy import Select, distinct, func, select
 from app import domain_module
 from app.accounts.models import User
 from app.cards.models import HealthCard
+from app.errors import DomainError
 from app.extensions import db
 from app.jobs.models import Application
 from app.regions.models import Region
@@ -114,6 +115,8 @@ def public_figures(county: str | None = None, *, now: datetime | None = None) ->
     now = now or utcnow()
     limit = threshold()
     city = db.session.get(Region, CITY_CODE)
+    if city is None:  # a deployment that skipped `flask regions load`: say so, not 500
+        raise DomainError("regions_not_loaded", status=503)
     regions = list(
         db.session.execute(
             select(Region.code, Region.path, Region.level, Region.name_zh, Region.name_en).where(

@@ -145,7 +145,7 @@ def preview(body: PreviewIn) -> PreviewOut:
     response=PublicFiguresOut,
     public=True,
     rate_limits=(PUBLIC_RATE,),
-    errors=(429,),
+    errors=(429, 503),
 )
 def public_figures() -> Response:
     """Counts below the small-count threshold are null with `suppressed: true`."""

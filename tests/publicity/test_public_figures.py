@@ -155,3 +155,17 @@ def test_the_page_is_small(client, wuling_villages):
 def test_an_unknown_county_is_not_found(client, app):
     assert client.get("/changde?county=999999").status_code == 404
     assert client.get("/changde?county=430702001").status_code == 404  # a township
+
+
+def test_without_regions_loaded_the_figures_say_so(client, monkeypatch):
+    """A deployment that skipped `flask regions load` gets a clear 503, never a 500."""
+    from app.publicity import figures
+
+    monkeypatch.setattr(figures, "CITY_CODE", "439999")  # a city this database does not hold
+    for url in ("/api/v1/public/figures", "/changde"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert response.mimetype == "application/problem+json"
+        problem = response.get_json()
+        assert problem["code"] == "regions_not_loaded"
+        assert "行政区划" in problem["title"] + problem.get("detail", "")
