@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, delete, literal_column, select, update
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from app.accounts.access import oversees, scope_of
 from app.accounts.models import User
@@ -532,8 +532,10 @@ def search_listings(
 ) -> tuple[list[JobListing], str | None]:
     """One page of open jobs, newest (or best paid) first, with a cursor for the next."""
     stmt, columns, key = search_statement(filters, today or local_today())
-    # The page's postings, their employers and regions come in the same query.
-    stmt = stmt.options(joinedload(JobListing.posting, innerjoin=True))
+    # The page first, then its postings (with their employers and regions) in one more query:
+    # joined into the search, PostgreSQL would join every match before sorting and cutting the
+    # page (普工 best paid first: 10,000 matches, 108 ms against 38 ms).
+    stmt = stmt.options(selectinload(JobListing.posting))
     return keyset_page(db.session, stmt, columns, limit, cursor, key=key)
 
 
