@@ -3,8 +3,10 @@
 Run by hand:  .venv/bin/python bench/ledger.py [--intents 1000000] [--repeat 20]
               [--townships 2 --villages 3] [--keep /tmp/ledger.db]
 
-Builds a temporary SQLite database with the migrations, the demo region tree, `--intents` demo
-workers (app.demo.add_random_workers) and one demo intent each (app.intents.demo.add_intents,
+Builds a temporary SQLite database (or, with DATABASE_URL=postgresql://..., fills that
+PostgreSQL database: an empty one; run again, it reuses the data) with the migrations, the
+demo region tree, `--intents` demo workers (app.demo.add_random_workers) and one demo intent
+each (app.intents.demo.add_intents,
 bulk insert), then rebuilds the counters once, as `flask demo-data` does. It prints:
   * load times (workers, intents, counter rebuild) and the counter table's size
   * GET /api/v1/ledger for the whole city (city official) and for one county (county official),
@@ -18,6 +20,7 @@ bulk insert), then rebuilds the counters once, as `flask demo-data` does. It pri
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -81,10 +84,11 @@ def main() -> None:
     from app import create_app
     from app.database import create_schema
 
+    url = os.environ.get("DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://", 1)
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{db_path}",
             "RATELIMIT_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
             "KEYS_DIR": str(folder / "keys"),
@@ -95,8 +99,8 @@ def main() -> None:
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("app.access").setLevel(logging.WARNING)  # one line per request otherwise
-    if not db_path.exists() or not args.keep:
-        create_schema(app)
+    if url or not db_path.exists() or not args.keep:
+        create_schema(app)  # a no-op on a database migrated before
     with app.app_context():
         run(app, args)
 
@@ -150,9 +154,12 @@ def run(app: object, args: argparse.Namespace) -> None:
     from app.regions.services import load_demo_townships, load_reference_regions
     from tests.factories import make_user
 
+    if db.engine.dialect.name == "sqlite":
+        engine = f"SQLite {db.session.execute(select(func.sqlite_version())).scalar()}"
+    else:
+        engine = db.session.execute(select(func.version())).scalar().split(" on ")[0]
     print(
-        f"SQLite {db.session.execute(select(func.sqlite_version())).scalar()}, "
-        f"{args.intents:,} intents, {args.townships}×{args.villages} villages per county"
+        f"{engine}, {args.intents:,} intents, {args.townships}×{args.villages} villages per county"
     )
     rng = random.Random(args.seed)
     have = db.session.scalar(select(func.count(EmploymentIntent.id))) or 0

@@ -250,7 +250,6 @@ def rebuild(session: Session) -> int:
     """Recount every counter from the intents (after bulk loads); returns the rows written."""
     i = EmploymentIntent
     session.execute(delete(LedgerCount))
-    total = 0
     for trade, day in (
         (i.trade, _day_expression()),
         (i.trade, literal(ANY_DAY)),
@@ -270,9 +269,9 @@ def rebuild(session: Session) -> int:
             .where(i.withdrawn_dt.is_(None))
             .group_by(trade, day, i.origin_village_code, i.destination_code, i.kind)
         )
-        result = session.execute(insert(LedgerCount).from_select([*KEY, *MEASURES], query))
-        total += result.rowcount or 0
-    return total
+        session.execute(insert(LedgerCount).from_select([*KEY, *MEASURES], query))
+    # Counted, not summed from rowcount: psycopg reports -1 for INSERT ... SELECT.
+    return session.scalar(select(func.count()).select_from(LedgerCount)) or 0
 
 
 def brute_force(intents: Iterable[Mapping[str, Any]]) -> dict[Key, tuple[int, ...]]:
