@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app import domain_module
 from app.accounts.models import User
 from app.accounts.services import create_user
+from app.database import refresh_statistics
 from app.errors import DomainError
 from app.extensions import db
 
@@ -101,6 +102,7 @@ def register_commands(app: Flask) -> None:
             if demo is not None:
                 counts.update(demo.load_demo(rng, **options))
                 db.session.commit()
+        refresh_statistics()
         click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
     @app.cli.command("retention-purge")

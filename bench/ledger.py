@@ -179,6 +179,9 @@ def run(app: object, args: argparse.Namespace) -> None:
         add_rules()
         db.session.commit()
         print(f"{'':<44} {rows:,} counter rows")
+        from app.database import refresh_statistics
+
+        timed("planner statistics (ANALYZE on PostgreSQL)", refresh_statistics)
     counters = db.session.scalar(select(func.count()).select_from(LedgerCount))
     total = db.session.scalar(select(func.count(EmploymentIntent.id)))
     print(f"{'intents / counter rows':<44} {total:,} / {counters:,}")
