@@ -6,6 +6,7 @@ a query string or an ID number), so gunicorn's own access log stays off unless a
 is JSON too when it is on.
 """
 
+import gc
 import json
 import multiprocessing
 import os
@@ -26,6 +27,15 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = max_requests // 10
 # Load the app once in the master: workers fork with it (less memory, fast restarts).
 preload_app = True
+
+
+def pre_fork(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    """Freeze the loaded app's objects before each fork (Python's gc.freeze advice): a worker's
+    full collections then walk only what it made itself (a 1,000-case bulk release paid
+    ~120 ms a collection for the app's 170,000 objects), and the pages stay shared."""
+    gc.freeze()
+
+
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 errorlog = "-"

@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.access import oversees, require_oversight, scope_of
 from app.accounts.models import User
-from app.audit.services import record
+from app.audit.services import record, record_many
 from app.cards import signals
 from app.cards.models import HealthDeclaration, HealthStatus
 from app.cards.rules import StatusDecision
@@ -618,8 +618,22 @@ def release_cases(
             .values(**closing)
             .execution_options(synchronize_session="evaluate")
         )
+    record_many(  # one INSERT: 1,000 ORM objects cost a fifth of the request on PostgreSQL
+        "quarantine.release",
+        actor=actor,
+        now=now,
+        events=[
+            {
+                "subject_type": AUDIT_SUBJECT,
+                "subject_id": case.id,
+                "region_code": case.village_code,
+                "reason": comment,
+                "detail": {"user_id": case.user_id},
+            }
+            for case in released
+        ],
+    )
     for case in released:
-        _audit("quarantine.release", case, actor, now, reason=comment)
         notify.queue_sms(case.person.phone, notify.observation_released(today))
     yellow = [  # green already: nothing to lift
         case.person
