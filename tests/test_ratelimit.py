@@ -127,3 +127,23 @@ def test_with_redis_down_the_app_serves_and_limits_per_process(app, caplog):
     answers = [client.post("/api/v1/verify", json={"qr": "x"}).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
     assert any("rate-limit storage unreachable" in r.getMessage() for r in caplog.records)
+
+
+def test_memory_counters_forget_windows_that_are_over(monkeypatch):
+    """Counters in memory stay bounded: past PRUNE_AT keys, those whose window ended go."""
+    from limits import parse
+
+    from app.ratelimit import LocalWindows
+
+    counters = LocalWindows()
+    monkeypatch.setattr(LocalWindows, "PRUNE_AT", 3)
+    minute, hour = parse("1 per minute"), parse("1 per hour")
+    with time_machine.travel(T0, tick=False) as clock:
+        assert counters.hit(hour, "sms", "13800000001")
+        assert counters.hit(minute, "verify", "10.0.0.1")
+        assert counters.hit(minute, "verify", "10.0.0.2")
+        assert not counters.hit(minute, "verify", "10.0.0.2")  # its window still counts
+        clock.shift(timedelta(minutes=2))
+        assert counters.hit(minute, "verify", "10.0.0.3")  # the fourth key: prune
+        assert len(counters.counts) == 2  # the hour's window and the new one
+        assert not counters.hit(hour, "sms", "13800000001")  # forgotten it was not
