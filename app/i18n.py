@@ -6,7 +6,7 @@ code and show the message. Field-level codes come from validators (app/validatio
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("zh-CN", "en")
@@ -115,7 +115,10 @@ def request_locale() -> str:
     if "locale" in g:
         return g.locale
     locale = None
-    if current_user and current_user.is_authenticated:
+    # Nobody signed in (the public verifier): the browser decides, without loading a user.
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    signed_in = "_login_user" in g or "_user_id" in session or remembered in request.cookies
+    if signed_in and current_user.is_authenticated:
         locale = getattr(current_user, "locale", None)
     g.locale = (
         locale

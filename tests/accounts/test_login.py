@@ -222,3 +222,27 @@ def test_login_rotates_the_csrf_token(app, client):
         "/api/v1/auth/login", json={"phone": "13800000001", "code": last_code(app, "13800000001")}
     )
     assert client.get_cookie("fg_csrf").value != before
+
+
+def test_the_saved_language_holds_for_a_remembered_phone_and_the_browser_for_nobody(app, client):
+    """The verifier skips loading a user when nobody is signed in; a phone that comes back
+    with only its remember-me cookie is still somebody, and still answered in English."""
+    user = make_user(phone="13800000001", locale="en")
+    request_code(client)
+    client.post(
+        "/api/v1/auth/login", json={"phone": user.phone, "code": last_code(app, user.phone)}
+    )
+    remembered = app.test_client()  # the session cookie gone, the remember-me cookie kept
+    remembered.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    chinese_browser = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    # A public route, where nothing else loads the user before the verdict is worded:
+    verdict = remembered.post("/api/v1/verify", json={"qr": "garbage"}, headers=chinese_browser)
+    assert "Not recognised" in str(verdict.get_json())
+    nobody = app.test_client()
+    english = nobody.post(
+        "/api/v1/verify", json={"qr": "garbage"}, headers={"Accept-Language": "en"}
+    )
+    chinese = nobody.post("/api/v1/verify", json={"qr": "garbage"}, headers=chinese_browser)
+    assert english.status_code == chinese.status_code == 200
+    assert "Not recognised" in str(english.get_json())
+    assert not str(chinese.get_json()).isascii()
