@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import or_, select
 
-from app.accounts.access import scope_of
+from app.accounts.access import oversees, scope_of
 from app.accounts.models import User
 from app.audit.services import record
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -27,6 +27,11 @@ register_messages(
         "rules_publishers_only": (
             "只有市、县（区）工作人员可以发布目的地政策。",
             "Only city and county officials may publish destination rules.",
+        ),
+        "rule_of_another_region": (
+            "该政策由其他地区发布，只有发布地区（或其上级）的工作人员可以撤回。",
+            "Another region published this rule: only officials of that region (or above it) "
+            "may withdraw it.",
         ),
         "valid_until_before_source": (
             "有效期不能早于发布日期。",
@@ -106,12 +111,19 @@ def publish(
 
 
 def withdraw(actor: User, rule_id: int, *, now: datetime | None = None) -> DestinationRule:
+    """Take a rule out of force: officials of the region that published it (or above), admins."""
     now = now or utcnow()
     if not may_publish(actor):
         raise Forbidden("rules_publishers_only")
     rule = db.session.get(DestinationRule, rule_id)
     if rule is None:
         raise NotFound("rule_not_found")
+    # Every county publishes into one city-wide list, so being a publisher is not enough: the
+    # rule must come from the actor's own region (a county's, or the city's for the city).
+    publisher = db.session.get(User, rule.published_by_id)
+    region = publisher.region_code if publisher else None
+    if not actor.has_role("admin") and not oversees(actor, region):
+        raise Forbidden("rule_of_another_region")
     if rule.withdrawn_dt is None:
         rule.withdrawn_dt = now
         rule.withdrawn_by_id = actor.id

@@ -100,3 +100,17 @@ def test_anyone_may_read_the_rules_in_force(client, official):
     client.post("/api/v1/auth/logout")
     anonymous = client.application.test_client()
     assert len(anonymous.get("/api/v1/destination-rules").get_json()["items"]) == 1
+
+
+def test_only_the_publishing_region_or_above_withdraws_a_rule(client, login, official):
+    """The list is city-wide: another county's official may read the rule, not withdraw it."""
+    rule = publish(client).get_json()
+    withdraw = f"/api/v1/destination-rules/{rule['id']}/withdraw"
+    login(staff_of("430703"))  # 鼎城区
+    refused = client.post(withdraw)
+    assert refused.status_code == 403
+    assert refused.get_json()["code"] == "rule_of_another_region"
+    assert db.session.get(DestinationRule, rule["id"]).withdrawn_dt is None
+    login(staff_of("430700"))  # the city
+    assert client.post(withdraw).status_code == 200
+    assert db.session.get(DestinationRule, rule["id"]).withdrawn_dt is not None
