@@ -44,6 +44,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # How long a batched limit's counts wait in a process before they go to Redis.
+        "RATELIMIT_BATCH_SECONDS": float(env.get("RATELIMIT_BATCH_SECONDS", "0.1")),
         # Shared caches (app/generations.py): how often a process looks for another's change.
         "REDIS_URL": redis_url,
         "GENERATION_CHECK_SECONDS": float(env.get("GENERATION_CHECK_SECONDS", "1")),

@@ -3,6 +3,13 @@
 Built on the `limits` library (fixed windows, the storage named by RATELIMIT_STORAGE_URI) with
 no per-request resolution of limits: the public verifier is the busiest endpoint, and a
 decorator that re-evaluated its limits on every request cost more than half of its own work.
+
+A limit declared `batched` (the public verifier's) does not ask Redis on every request: each
+process counts in memory and sends its counts to Redis in one pipeline every
+RATELIMIT_BATCH_SECONDS, or at once when one key has gathered a tenth of its limit. A Redis
+round trip cost a verification as much as its signature check. The price is a bounded
+overshoot: between two sends a process admits at most a tenth of the limit beyond what it
+knows of the others. Login, SMS and every other limit stay exact.
 """
 
 from __future__ import annotations
@@ -70,14 +77,107 @@ class LocalWindows:
         return WindowStats(ends, max(0, item.amount - hits))
 
 
+class BatchedWindows:
+    """Fixed windows shared through Redis, counted here and sent in batches (module docstring).
+
+    Each key's window is the Redis key's lifetime, which opens with the first hit any process
+    sends. While Redis is unreachable the counts stay in this process: a limit per process,
+    as the exact limits fall back to (Limiter).
+    """
+
+    PREFIX = "fangang:ratelimit:"
+    PRUNE_AT = LocalWindows.PRUNE_AT
+
+    def __init__(self, uri: str, interval: float) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(uri, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.interval = interval
+        # key -> [its window's end, hits Redis has counted (ours included), hits not sent yet]
+        self.windows: dict[str, list] = {}
+        self.expiry: dict[str, int] = {}  # key -> its window in seconds, for the send
+        self.lock = threading.Lock()
+        self.send_lock = threading.Lock()
+        self.sent_at = 0.0
+        self.down_until = 0.0
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        now = time.time()
+        key = item.key_for(*identifiers)
+        with self.lock:
+            window = self.windows.get(key)
+            if window is None or now >= window[0]:
+                window = self.windows[key] = [now + item.get_expiry(), 0, 0]
+                self.expiry[key] = item.get_expiry()
+            window[2] += 1
+            due = window[2] >= max(1, item.amount // 10) or (
+                time.monotonic() - self.sent_at >= self.interval
+            )
+        if due and time.monotonic() >= self.down_until:
+            self.send()
+        with self.lock:
+            return window[1] + window[2] <= item.amount
+
+    def send(self) -> None:
+        """Add every unsent count to Redis in one round trip and learn the city-wide counts."""
+        with self.send_lock:
+            with self.lock:
+                self.sent_at = time.monotonic()
+                batch = [(key, w, w[2]) for key, w in self.windows.items() if w[2]]
+                for _, window, count in batch:  # counted as known until Redis answers
+                    window[1], window[2] = window[1] + count, 0
+                self._prune()
+            if not batch:
+                return
+            pipe = self.client.pipeline()  # MULTI/EXEC: no window left without its expiry
+            for key, _, count in batch:
+                pipe.incrby(self.PREFIX + key, count)
+                pipe.expire(self.PREFIX + key, self.expiry[key], nx=True)
+                pipe.pttl(self.PREFIX + key)
+            try:
+                answers = pipe.execute()
+            except Exception as exc:  # noqa: BLE001 - redis-py raises several types
+                with self.lock:  # not lost: sent again with the next batch
+                    for _, window, count in batch:
+                        window[1], window[2] = window[1] - count, window[2] + count
+                self.down_until = time.monotonic() + RETRY_SECONDS
+                log.warning(
+                    "rate-limit storage unreachable; counting in this process",
+                    extra={"error_type": type(exc).__name__},
+                )
+                return
+            now = time.time()
+            with self.lock:
+                for index, (_, window, _count) in enumerate(batch):
+                    total, ttl = answers[3 * index], answers[3 * index + 2]
+                    window[1] = int(total)
+                    if ttl and ttl > 0:
+                        window[0] = now + ttl / 1000
+
+    def _prune(self) -> None:
+        if len(self.windows) > self.PRUNE_AT:
+            now = time.time()
+            self.windows = {k: w for k, w in self.windows.items() if w[0] > now or w[2]}
+            self.expiry = {k: self.expiry[k] for k in self.windows}
+
+    def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        now = time.time()
+        with self.lock:
+            window = self.windows.get(item.key_for(*identifiers))
+            if window is None or now >= window[0]:
+                return WindowStats(now, item.amount)
+            return WindowStats(window[0], max(0, item.amount - window[1] - window[2]))
+
+
 class Limiter:
     """The configured storage, with a per-process memory fallback while it is unreachable."""
 
-    def __init__(self, uri: str) -> None:
+    def __init__(self, uri: str, batch_seconds: float = 0.1) -> None:
         self.remote = not uri.startswith("memory://")
         self.local = LocalWindows()
         shared = FixedWindowRateLimiter(storage_from_string(uri)) if self.remote else None
         self.shared = shared or self.local
+        self.batched = BatchedWindows(uri, batch_seconds) if self.remote else self.local
         self.down_until = 0.0
 
     def _call(self, method: str, *args: object) -> object:
@@ -102,7 +202,10 @@ class Limiter:
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.extensions[EXTENSION] = Limiter(app.config["RATELIMIT_STORAGE_URI"])
+    app.config.setdefault("RATELIMIT_BATCH_SECONDS", 0.1)
+    app.extensions[EXTENSION] = Limiter(
+        app.config["RATELIMIT_STORAGE_URI"], float(app.config["RATELIMIT_BATCH_SECONDS"])
+    )
 
 
 @lru_cache(maxsize=64)
@@ -113,20 +216,30 @@ def _item(text: str) -> RateLimitItem:
 class RateLimit:
     """A limit read from the config key `setting` ("5 per minute"), counted per `key()`.
 
-    `scope` keeps the counters of different limits apart when they share a key.
+    `scope` keeps the counters of different limits apart when they share a key. `batched`
+    counts through BatchedWindows: for a busy public limit, never for one against brute force.
     """
 
-    def __init__(self, scope: str, setting: str, key: Callable[[], str] = client_address) -> None:
+    def __init__(
+        self,
+        scope: str,
+        setting: str,
+        key: Callable[[], str] = client_address,
+        *,
+        batched: bool = False,
+    ) -> None:
         self.scope = scope
         self.setting = setting
         self.key = key
+        self.batched = batched
 
     def check(self) -> None:
         """Count this request; raise TooManyRequests (with retry_after) past the limit."""
         app = current_app
         if not app.config["RATELIMIT_ENABLED"]:
             return
-        strategy: Limiter = app.extensions[EXTENSION]
+        limiter: Limiter = app.extensions[EXTENSION]
+        strategy = limiter.batched if self.batched else limiter
         item = _item(app.config[self.setting])
         key = self.key()
         if strategy.hit(item, self.scope, key):

@@ -1,5 +1,6 @@
 """app/ratelimit: fixed windows per key, in memory or in Redis, answered as 429 problems."""
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -147,3 +148,82 @@ def test_memory_counters_forget_windows_that_are_over(monkeypatch):
         assert counters.hit(minute, "verify", "10.0.0.3")  # the fourth key: prune
         assert len(counters.counts) == 2  # the hour's window and the new one
         assert not counters.hit(hour, "sms", "13800000001")  # forgotten it was not
+
+
+REDIS_URI = "redis://127.0.0.1:6379/0"
+
+
+def _batched(interval: float = 3600.0):
+    from app.ratelimit import BatchedWindows
+
+    return BatchedWindows(REDIS_URI, interval)
+
+
+def test_a_batched_limit_sends_its_counts_to_redis_in_one_go():
+    """The public verifier's limit: counted in the process, added to Redis every interval."""
+    from limits import parse
+
+    scope = f"test-{uuid.uuid4().hex}"
+    item = parse("1000 per minute")
+    here, elsewhere = _batched(), _batched()
+    here.sent_at = elsewhere.sent_at = time.monotonic()  # the interval has just begun
+    assert all(here.hit(item, scope, "10.0.0.7") for _ in range(40))
+    redis_key = here.PREFIX + item.key_for(scope, "10.0.0.7")
+    assert here.client.get(redis_key) is None  # nothing sent yet: no round trip per request
+    here.send()
+    assert int(here.client.get(redis_key)) == 40
+    assert 0 < here.client.ttl(redis_key) <= 60  # the window closes by itself
+    # Another process learns the city-wide count at its own next send.
+    assert elsewhere.hit(item, scope, "10.0.0.7")
+    elsewhere.send()
+    stats = elsewhere.get_window_stats(item, scope, "10.0.0.7")
+    assert stats.remaining == 1000 - 41
+
+
+def test_a_process_that_knows_nothing_admits_at_most_a_tenth_beyond_the_limit():
+    from limits import parse
+
+    scope = f"test-{uuid.uuid4().hex}"
+    item = parse("100 per minute")
+    busy, late = _batched(), _batched()
+    busy.sent_at = late.sent_at = time.monotonic()
+    assert [busy.hit(item, scope, "10.0.0.8") for _ in range(101)] == [True] * 100 + [False]
+    busy.send()
+    # `late` has not heard of those 101: it admits until a tenth of the limit is gathered,
+    # sends at once, learns the count and refuses from then on.
+    answers = [late.hit(item, scope, "10.0.0.8") for _ in range(15)]
+    assert answers == [True] * 9 + [False] * 6
+
+
+@pytest.mark.parametrize(
+    "app",
+    [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URI, "TEST_RATE": "3 per hour"}],
+    indirect=True,
+)
+def test_a_small_batched_limit_is_exact_across_processes(app):
+    """Below ten a minute every hit is sent at once: two processes never admit a fourth."""
+    scope = f"test-{uuid.uuid4().hex}"
+    limit = RateLimit(scope, "TEST_RATE", batched=True)
+    assert hits(app, limit, 2) == ["ok", "ok"]
+    init_app(app)  # another worker process, with empty memory
+    assert hits(app, limit, 1) == ["ok"]
+    init_app(app)
+    refused = hits(app, limit, 1)[0]
+    assert isinstance(refused, int) and 0 < refused <= 3600
+
+
+def test_a_batched_limit_with_redis_down_counts_in_the_process_and_loses_nothing(caplog):
+    from limits import parse
+
+    from app.ratelimit import BatchedWindows
+
+    scope = f"test-{uuid.uuid4().hex}"
+    item = parse("5 per minute")
+    counter = BatchedWindows(f"redis://127.0.0.1:{_closed_port()}/0", 0.0)
+    assert [counter.hit(item, scope, "10.0.0.9") for _ in range(6)] == [True] * 5 + [False]
+    assert any("rate-limit storage unreachable" in r.getMessage() for r in caplog.records)
+    # Redis answers again: the six hits counted meanwhile are all sent with the next batch.
+    counter.client = _batched().client
+    counter.down_until = 0.0
+    counter.send()
+    assert int(counter.client.get(counter.PREFIX + item.key_for(scope, "10.0.0.9"))) == 6

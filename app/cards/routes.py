@@ -274,7 +274,9 @@ def _person_in_scope(user_id: int) -> User:
     return person
 
 
-verify_limit = RateLimit("verify", "VERIFY_RATE")
+# Batched: the busiest public route, where a Redis round trip per request cost as much as the
+# signature check (app/ratelimit.py bounds what that lets through).
+verify_limit = RateLimit("verify", "VERIFY_RATE", batched=True)
 
 
 @endpoint(
