@@ -11,7 +11,8 @@ Run by hand:  .venv/bin/python bench/scans.py [--scans 20000] [--seconds 5] [--s
      * SQLAlchemy core: insert(checkpoint_scans) executemany of the same rows, one
        transaction per batch (the floor: no validation, no idempotency check, no answers).
    Targets: API >= 0.5 x core, and >= 20,000 scans/s.
-2. Verify. gunicorn (1 gthread worker, 4 threads, keep-alive) on 127.0.0.1 serves this app
+2. Verify. gunicorn with production's gunicorn.conf.py (preloaded app, heap frozen before the
+   fork), narrowed to 1 gthread worker, 4 threads, keep-alive, on 127.0.0.1, serves this app
    plus a bare JSON route added by this script's own WSGI factory (`wsgi_app()`); a bounded
    load generator (threads, http.client keep-alive, fixed duration) posts a valid card to
    /api/v1/verify and the same body to the bare route, alternating, twice each. Requests per
@@ -370,6 +371,11 @@ def bench_verify(seconds: float, threads: int) -> dict[str, float]:
         sys.executable,
         "-m",
         "gunicorn",
+        # Production's settings (preloaded app, frozen heap, JSON logs), then the bench's own.
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--max-requests",
+        "0",  # no worker recycling in the middle of a run
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

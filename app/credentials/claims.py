@@ -200,9 +200,12 @@ def numeric_date(claims: dict[Any, Any], key: int, *, integer_only: bool) -> flo
     return value
 
 
-def card_info(claims: dict[Any, Any]) -> dict[str, Any]:
-    """Friendly view of FG1 claims: names instead of numbers, hex card id, dates."""
-    card = CardClaim.from_cbor(claims.get(CARD_CLAIM))
+def card_info(claims: dict[Any, Any], card: CardClaim | None = None) -> dict[str, Any]:
+    """Friendly view of FG1 claims: names instead of numbers, hex card id, dates.
+
+    `card` is the claim already parsed from these claims, when the caller has it."""
+    if card is None:
+        card = CardClaim.from_cbor(claims.get(CARD_CLAIM))
     info: dict[str, Any] = {
         "card_id": card.card_id.hex(),
         "card_type": card.card_type.name.lower(),

@@ -111,13 +111,15 @@ class VerificationResult:
     detail: str = field(default="", compare=False)
     # HC1: the schema release used ({"version", "note"}), plus "path" and "rule" on bad_schema.
     schema: dict[str, str] | None = field(default=None, compare=False)
+    # FG1: the card claim as decoding parsed it, so that `card` need not parse it again.
+    card_claim: CardClaim | None = field(default=None, compare=False, repr=False)
 
     @property
     def card(self) -> dict[str, Any] | None:
         """Friendly card fields (FG1 with a verified signature), else None."""
         if self.kind != "FG1" or self.claims is None:
             return None
-        return card_info(self.claims)
+        return card_info(self.claims, self.card_claim)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (what the CLI prints)."""
@@ -258,7 +260,7 @@ def _verify(
     )
     if entry is None:
         return VerificationResult(False, reason, detail=detail, **base)
-    signed = {**base, **_issuer_fields(entry), "claims": decoded.claims}
+    signed = {**base, **_issuer_fields(entry), "claims": decoded.claims, "card_claim": decoded.card}
     # A genuine signature by a key that may not sign this kind of certificate (its DSC's
     # extended key usage names other kinds): checked once the signature is known good.
     if kind is not None and not entry.may_sign_dcc(kind):
