@@ -6,7 +6,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
 ## Production: gunicorn with gunicorn.conf.py (workers from the CPU count; see docs/deploy.md).
-## Set DATABASE_URL, REDIS_URL, SECRET_KEY, KEYS_DIR first; migrations run before the workers start.
+## Set DATABASE_URL, REDIS_URL, SECRET_KEY, FANGANG_KEYS_DIR first; migrations run before the workers start.
 serve: install
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

@@ -31,12 +31,14 @@ def register_commands(app: Flask) -> None:
         signer = signing.keyring().create(
             signing.issuer_name(), now=now, organization=signing.issuer_name()
         )
+        signing.forget_keys()
         click.echo(f"created and activated signer {signer.kid.hex()}")
 
     @keys.command("rotate")
     def keys_rotate() -> None:
         """Start signing with a new key; old public keys stay trusted until their cards expire."""
         signer = signing.keyring().rotate(signing.issuer_name(), organization=signing.issuer_name())
+        signing.forget_keys()
         click.echo(f"rotated: now signing with {signer.kid.hex()}")
 
     @keys.command("list")

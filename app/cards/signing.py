@@ -1,7 +1,8 @@
 """Our signer keys, the trust store the server verifies with, and the documents we publish.
 
 Keys live in KEYS_DIR (the instance folder by default), never in the repo. The active key is
-re-read when `flask keys rotate` changes the key ring, so a running server follows a rotation.
+re-read when `flask keys rotate` changes the key ring (looked at every second), so a running
+server follows a rotation.
 """
 
 from __future__ import annotations
@@ -40,16 +41,20 @@ class SigningUnavailable(DomainError):
 
 
 STORE_TTL_SECONDS = 10.0
+# How often a process looks at the key ring's state file for a rotation made elsewhere (the
+# CLI in another process, another host): a stat per verification showed in profiles.
+RING_CHECK_SECONDS = 1.0
 TRUST_GENERATION = "trust-store"
 
 
 @dataclass
 class _Cache:
     signer: Signer | None = None
-    signer_stamp: float | None = None
+    signer_stamp: tuple[int, int] | None = None
     store: TrustStore | None = None
     store_built: float = 0.0
-    store_stamp: tuple[float | None, int | None] | None = None
+    store_stamp: tuple[tuple[int, int] | None, int | None] | None = None
+    ring: tuple[str, float, tuple[int, int] | None] | None = None  # (dir, looked at, stamp)
 
 
 def _cache() -> _Cache:
@@ -60,12 +65,31 @@ def keyring() -> KeyRing:
     return KeyRing(current_app.config["KEYS_DIR"])
 
 
-def _ring_stamp() -> float | None:
-    # os.stat on a joined string: a Path built per call cost a verification more than the stat.
+def _ring_stamp() -> tuple[int, int] | None:
+    """The key ring's state-file time, looked at again at most every RING_CHECK_SECONDS."""
+    cache = _cache()
+    folder = current_app.config["KEYS_DIR"]
+    now = time.monotonic()
+    if (
+        cache.ring is not None
+        and cache.ring[0] == folder
+        and now - cache.ring[1] < RING_CHECK_SECONDS
+    ):
+        return cache.ring[2]
     try:
-        return os.stat(os.path.join(current_app.config["KEYS_DIR"], KeyRing.STATE_FILE)).st_mtime_ns
+        state = os.stat(os.path.join(folder, KeyRing.STATE_FILE))
     except FileNotFoundError:
-        return None
+        stamp = None
+    else:
+        # The ring replaces its state file atomically: a new inode even within one clock tick.
+        stamp = (state.st_ino, state.st_mtime_ns)
+    cache.ring = (folder, now, stamp)
+    return stamp
+
+
+def forget_keys() -> None:
+    """This process changed the key ring: look at it again now, not within a second."""
+    _cache().ring = None
 
 
 def issuer_name() -> str:
@@ -92,7 +116,9 @@ def ensure_signer(now: datetime | None = None) -> tuple[Signer, bool]:
     try:
         return ring.active(), False
     except LookupError:
-        return ring.create(issuer_name(), now=now, organization=issuer_name()), True
+        signer = ring.create(issuer_name(), now=now, organization=issuer_name())
+        forget_keys()
+        return signer, True
 
 
 def active_signer() -> Signer:

@@ -152,6 +152,27 @@ def test_rotation_keeps_old_cards_valid_and_signs_new_ones_with_the_new_key(
     assert "active" in listed and "retired" in listed
 
 
+def test_a_rotation_made_by_another_process_is_followed_within_a_second(app, tmp_path, monkeypatch):
+    """Another process (the CLI, another host) rotates: this one signs with the new key as soon
+    as it looks at the ring again, at most RING_CHECK_SECONDS later, not on every request."""
+    from types import SimpleNamespace
+
+    from app.credentials import KeyRing
+
+    clock = SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(signing.time, "monotonic", lambda: clock.now)
+    app.config["KEYS_DIR"] = str(tmp_path / "keys")
+    with app.app_context():
+        first, _ = signing.ensure_signer()
+        assert signing.active_signer().kid == first.kid
+        elsewhere = KeyRing(app.config["KEYS_DIR"])  # the other process's view of the folder
+        second = elsewhere.rotate("常德市返岗服务", organization="常德市返岗服务")
+        clock.now += signing.RING_CHECK_SECONDS / 2
+        assert signing.active_signer().kid == first.kid  # not looked at yet
+        clock.now += signing.RING_CHECK_SECONDS
+        assert signing.active_signer().kid == second.kid
+
+
 def test_keys_are_never_written_inside_the_repository(app):
     from pathlib import Path
 
