@@ -12,12 +12,12 @@ Run by hand:  .venv/bin/python bench/scans.py [--scans 20000] [--seconds 5] [--s
        transaction per batch (the floor: no validation, no idempotency check, no answers).
    Targets: API >= 0.5 x core, and >= 20,000 scans/s.
 2. Verify. gunicorn with production's gunicorn.conf.py (preloaded app, heap frozen before the
-   fork), narrowed to 1 gthread worker, 4 threads, keep-alive, on 127.0.0.1, serves this app
-   plus a bare JSON route added by this script's own WSGI factory (`wsgi_app()`); a bounded
-   load generator (threads, http.client keep-alive, fixed duration) posts a valid card to
-   /api/v1/verify and the same body to the bare route, alternating, twice each. Requests per
-   second, and the server's CPU time per request (from /proc), are compared. Target (issue
-   14): >= 0.8, >= 0.7 with Redis.
+   fork), narrowed to 1 gthread worker of 4 threads (--server-threads), keep-alive, on
+   127.0.0.1, serves this app plus a bare JSON route added by this script's own WSGI factory
+   (`wsgi_app()`); a bounded load generator (threads, http.client keep-alive, fixed
+   duration) posts a valid card to /api/v1/verify and the same body to the bare route,
+   alternating, twice each. Requests per second, and the server's CPU time per request (from
+   /proc), are compared. Target (issue 14): >= 0.8, >= 0.7 with Redis.
    Loopback only; the server is stopped at the end.
 """
 
@@ -353,7 +353,7 @@ def _load(port: int, path: str, body: bytes, seconds: float, threads: int) -> tu
     return counts[0], counts[1]
 
 
-def bench_verify(seconds: float, threads: int) -> dict[str, float]:
+def bench_verify(seconds: float, threads: int, server_threads: int = 4) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="fangang-bench-verify-"))
     qr = _prepare_server_files(folder)
     port = _free_port()
@@ -383,7 +383,7 @@ def bench_verify(seconds: float, threads: int) -> dict[str, float]:
         "--worker-class",
         "gthread",
         "--threads",
-        "4",
+        str(server_threads),
         "--keep-alive",
         "30",
         "--log-level",
@@ -445,6 +445,9 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=20000, help="scans per ingest round")
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per load run")
     parser.add_argument("--threads", type=int, default=4, help="load generator connections")
+    parser.add_argument(
+        "--server-threads", type=int, default=4, help="gunicorn threads (production: 4)"
+    )
     parser.add_argument("--skip-http", action="store_true", help="only the ingest figures")
     parser.add_argument("--skip-ingest", action="store_true", help="only the verify figures")
     args = parser.parse_args()
@@ -453,7 +456,7 @@ def main() -> None:
     if not args.skip_ingest:
         report_ingest(args.scans)
     if not args.skip_http:
-        report_verify(args.seconds, args.threads)
+        report_verify(args.seconds, args.threads, args.server_threads)
 
 
 def report_ingest(scans: int) -> None:
@@ -478,11 +481,11 @@ def report_ingest(scans: int) -> None:
     )
 
 
-def report_verify(seconds: float, threads: int) -> None:
-    figures = bench_verify(seconds, threads)
+def report_verify(seconds: float, threads: int, server_threads: int = 4) -> None:
+    figures = bench_verify(seconds, threads, server_threads)
     storage = "Redis" if os.environ.get("REDIS_URL") else "memory"
     print(
-        f"verify under gunicorn (1 gthread worker x 4 threads, {threads} keep-alive "
+        f"verify under gunicorn (1 gthread worker x {server_threads} threads, {threads} keep-alive "
         f"connections, {seconds:g} s runs, best of 2; rate-limit counters in {storage}):"
     )
     print(
